@@ -1,0 +1,188 @@
+-- fathom-sync database schema, version 1.
+-- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
+-- migrations there and bump PRAGMA user_version, so existing data is carried forward.
+-- Times are ISO-8601 UTC text, as Fathom sends them.
+
+CREATE TABLE meetings (
+  recording_id                    INTEGER PRIMARY KEY,      -- Fathom's only stable key
+  title                           TEXT,
+  meeting_title                   TEXT,                     -- calendar event title
+  meeting_type                    TEXT,
+  url                             TEXT,
+  share_url                       TEXT,
+  meeting_url                     TEXT,                     -- Zoom/Meet/Teams join link
+  created_at                      TEXT NOT NULL,            -- what the API's date filters use
+  scheduled_start_time            TEXT,
+  scheduled_end_time              TEXT,
+  recording_start_time            TEXT,
+  recording_end_time              TEXT,
+  duration_seconds                REAL,                     -- recording end - start
+  calendar_invitees_domains_type  TEXT,
+  shared_with                     TEXT,
+  transcript_language             TEXT,
+  recorded_by_name                TEXT,
+  recorded_by_email               TEXT,
+  recorded_by_email_domain        TEXT,
+  recorded_by_team                TEXT,
+  summary_template_name           TEXT,
+  summary_markdown                TEXT,
+  crm_matches_json                TEXT,
+  attendee_count                  INTEGER NOT NULL DEFAULT 0,
+  transcript_segment_count        INTEGER NOT NULL DEFAULT 0,
+  action_item_count               INTEGER NOT NULL DEFAULT 0,
+  has_summary                     INTEGER NOT NULL DEFAULT 0,
+  has_transcript                  INTEGER NOT NULL DEFAULT 0,
+  -- 0 while Fathom has not produced the summary or transcript yet: later runs fetch it again.
+  content_complete                INTEGER NOT NULL DEFAULT 0,
+  raw_json                        TEXT NOT NULL,            -- the last payload, verbatim
+  payload_sha256                  TEXT NOT NULL,            -- to tell a changed meeting from a re-read one
+  first_synced_at                 TEXT NOT NULL,
+  last_synced_at                  TEXT NOT NULL,
+  last_changed_at                 TEXT NOT NULL
+);
+CREATE INDEX meetings_created_at ON meetings (created_at DESC);
+CREATE INDEX meetings_recorded_by ON meetings (recorded_by_email);
+CREATE INDEX meetings_incomplete ON meetings (created_at) WHERE content_complete = 0;
+
+CREATE TABLE meeting_attendees (
+  recording_id                  INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  seq                           INTEGER NOT NULL,           -- position in calendar_invitees
+  name                          TEXT,
+  email                         TEXT,
+  email_domain                  TEXT,
+  is_external                   INTEGER,
+  matched_speaker_display_name  TEXT,
+  PRIMARY KEY (recording_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX meeting_attendees_email ON meeting_attendees (email);
+
+CREATE TABLE transcript_segments (
+  id             INTEGER PRIMARY KEY,
+  recording_id   INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  seq            INTEGER NOT NULL,
+  speaker_name   TEXT,
+  speaker_email  TEXT,
+  text           TEXT NOT NULL,
+  timestamp      TEXT,                                      -- HH:MM:SS as sent
+  start_seconds  INTEGER,                                   -- the same, in seconds
+  UNIQUE (recording_id, seq)
+);
+
+CREATE TABLE action_items (
+  recording_id         INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  seq                  INTEGER NOT NULL,                    -- action items have no id of their own
+  description          TEXT,
+  user_generated       INTEGER,
+  completed            INTEGER,
+  recording_timestamp  TEXT,
+  start_seconds        INTEGER,
+  playback_url         TEXT,
+  assignee_name        TEXT,
+  assignee_email       TEXT,
+  assignee_team        TEXT,
+  PRIMARY KEY (recording_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE highlights (
+  recording_id  INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  seq           INTEGER NOT NULL,
+  type          TEXT,
+  summary       TEXT,
+  text          TEXT,
+  start_time    REAL,
+  end_time      REAL,
+  PRIMARY KEY (recording_id, seq)
+) WITHOUT ROWID;
+
+-- One row per email address seen among attendees.
+CREATE TABLE contacts (
+  email             TEXT PRIMARY KEY COLLATE NOCASE,
+  name              TEXT,
+  email_domain      TEXT,
+  is_external       INTEGER,
+  first_meeting_at  TEXT,
+  last_meeting_at   TEXT
+);
+
+CREATE TABLE sync_state (
+  id                INTEGER PRIMARY KEY CHECK (id = 1),
+  -- created_at up to which every meeting is known to be stored (minus Fathom's lag, which the
+  -- incremental lookback covers). Moves only forward, only when a whole window completes.
+  bookmark          TEXT,
+  last_success_at   TEXT,
+  last_run_id       INTEGER,
+  last_error        TEXT,
+  last_error_at     TEXT
+);
+INSERT INTO sync_state (id) VALUES (1);
+
+CREATE TABLE sync_runs (
+  id                INTEGER PRIMARY KEY,
+  trigger           TEXT NOT NULL,                          -- manual | schedule
+  mode              TEXT NOT NULL,                          -- quick | all | range | last | incremental
+  window_start      TEXT,
+  window_end        TEXT,
+  filters_json      TEXT,
+  pid               INTEGER,
+  started_at        TEXT NOT NULL,
+  ended_at          TEXT,
+  status            TEXT NOT NULL,                          -- running | ok | failed | interrupted
+  pages             INTEGER NOT NULL DEFAULT 0,
+  requests          INTEGER NOT NULL DEFAULT 0,
+  retries           INTEGER NOT NULL DEFAULT 0,
+  rate_limited      INTEGER NOT NULL DEFAULT 0,
+  meetings_seen     INTEGER NOT NULL DEFAULT 0,
+  meetings_new      INTEGER NOT NULL DEFAULT 0,
+  meetings_updated  INTEGER NOT NULL DEFAULT 0,
+  items_skipped     INTEGER NOT NULL DEFAULT 0,
+  error             TEXT
+);
+CREATE INDEX sync_runs_started_at ON sync_runs (started_at);
+
+-- Items Fathom sent that failed validation: reported, not stored.
+CREATE TABLE skipped_items (
+  run_id        INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,
+  recording_id  INTEGER,
+  reason        TEXT NOT NULL
+);
+
+-- Full-text search over titles, summaries and transcripts. External-content tables: the text
+-- lives once, in meetings / transcript_segments, and the triggers below keep the index current
+-- inside the same transaction as every write.
+CREATE VIRTUAL TABLE meetings_fts USING fts5 (
+  title, meeting_title, summary_markdown,
+  content = 'meetings', content_rowid = 'recording_id', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER meetings_fts_insert AFTER INSERT ON meetings BEGIN
+  INSERT INTO meetings_fts (rowid, title, meeting_title, summary_markdown)
+  VALUES (new.recording_id, new.title, new.meeting_title, new.summary_markdown);
+END;
+CREATE TRIGGER meetings_fts_delete AFTER DELETE ON meetings BEGIN
+  INSERT INTO meetings_fts (meetings_fts, rowid, title, meeting_title, summary_markdown)
+  VALUES ('delete', old.recording_id, old.title, old.meeting_title, old.summary_markdown);
+END;
+CREATE TRIGGER meetings_fts_update AFTER UPDATE OF title, meeting_title, summary_markdown ON meetings BEGIN
+  INSERT INTO meetings_fts (meetings_fts, rowid, title, meeting_title, summary_markdown)
+  VALUES ('delete', old.recording_id, old.title, old.meeting_title, old.summary_markdown);
+  INSERT INTO meetings_fts (rowid, title, meeting_title, summary_markdown)
+  VALUES (new.recording_id, new.title, new.meeting_title, new.summary_markdown);
+END;
+
+CREATE VIRTUAL TABLE transcript_fts USING fts5 (
+  text, speaker_name,
+  content = 'transcript_segments', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER transcript_fts_insert AFTER INSERT ON transcript_segments BEGIN
+  INSERT INTO transcript_fts (rowid, text, speaker_name) VALUES (new.id, new.text, new.speaker_name);
+END;
+CREATE TRIGGER transcript_fts_delete AFTER DELETE ON transcript_segments BEGIN
+  INSERT INTO transcript_fts (transcript_fts, rowid, text, speaker_name)
+  VALUES ('delete', old.id, old.text, old.speaker_name);
+END;
+CREATE TRIGGER transcript_fts_update AFTER UPDATE OF text, speaker_name ON transcript_segments BEGIN
+  INSERT INTO transcript_fts (transcript_fts, rowid, text, speaker_name)
+  VALUES ('delete', old.id, old.text, old.speaker_name);
+  INSERT INTO transcript_fts (rowid, text, speaker_name) VALUES (new.id, new.text, new.speaker_name);
+END;
+
+PRAGMA user_version = 1;

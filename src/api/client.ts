@@ -1,0 +1,132 @@
+import { ApiError } from '../core/errors.js';
+import type { HttpClient } from './http.js';
+import {
+  SummaryResponseSchema,
+  TranscriptResponseSchema,
+  MeetingTypeSchema,
+  TeamSchema,
+  PageEnvelopeSchema,
+  validateMeetingPage,
+  type MeetingSummary,
+  type TranscriptItem,
+  type ValidatedPage,
+} from './schemas.js';
+
+/** Filters and include flags of GET /meetings, named as the API names them. */
+export interface MeetingQuery {
+  createdAfter?: string;
+  createdBefore?: string;
+  recordedBy?: string[];
+  teams?: string[];
+  calendarInviteesDomains?: string[];
+  calendarInviteesDomainsType?: 'all' | 'only_internal' | 'one_or_more_external';
+  meetingType?: string;
+  include?: {
+    transcript?: boolean;
+    summary?: boolean;
+    actionItems?: boolean;
+    highlights?: boolean;
+    crmMatches?: boolean;
+  };
+}
+
+/** Safety net against a server that never stops paging. */
+export const MAX_PAGES = 100_000;
+
+export function meetingQueryParams(query: MeetingQuery, cursor?: string): URLSearchParams {
+  const p = new URLSearchParams();
+  if (query.createdAfter) p.set('created_after', query.createdAfter);
+  if (query.createdBefore) p.set('created_before', query.createdBefore);
+  // Arrays use a literal [] suffix and repeat the key.
+  for (const v of query.recordedBy ?? []) p.append('recorded_by[]', v);
+  for (const v of query.teams ?? []) p.append('teams[]', v);
+  for (const v of query.calendarInviteesDomains ?? []) p.append('calendar_invitees_domains[]', v);
+  if (query.calendarInviteesDomainsType && query.calendarInviteesDomainsType !== 'all') {
+    p.set('calendar_invitees_domains_type', query.calendarInviteesDomainsType);
+  }
+  if (query.meetingType) p.set('meeting_type', query.meetingType);
+  const inc = query.include ?? {};
+  if (inc.actionItems) p.set('include_action_items', 'true');
+  if (inc.crmMatches) p.set('include_crm_matches', 'true');
+  if (inc.highlights) p.set('include_highlights', 'true');
+  if (inc.summary) p.set('include_summary', 'true');
+  if (inc.transcript) p.set('include_transcript', 'true');
+  if (cursor) p.set('cursor', cursor);
+  return p;
+}
+
+export class FathomClient {
+  constructor(readonly http: HttpClient) {}
+
+  /**
+   * Pages of GET /meetings, newest first, in the size the server chooses. Stops when
+   * next_cursor is null, and refuses a cursor it has already followed (a server bug that
+   * would otherwise loop forever).
+   */
+  async *meetingPages(query: MeetingQuery, signal?: AbortSignal): AsyncGenerator<ValidatedPage> {
+    const heavy = Boolean(query.include?.summary || query.include?.transcript);
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { body } = await this.http.json({
+        path: '/meetings',
+        query: meetingQueryParams(query, cursor),
+        cls: heavy ? 'heavy' : 'light',
+        signal,
+      });
+      let validated: ValidatedPage;
+      try {
+        validated = validateMeetingPage(body);
+      } catch {
+        throw new ApiError('Fathom answered /meetings with something that is not a meeting list', 200);
+      }
+      yield validated;
+      const next = validated.nextCursor;
+      if (!next) return;
+      if (seen.has(next)) throw new ApiError('Fathom returned a cursor it had already returned; stopping to avoid a loop', 200);
+      seen.add(next);
+      cursor = next;
+    }
+    throw new ApiError(`more than ${MAX_PAGES} pages of meetings; stopping`, 200);
+  }
+
+  async summary(recordingId: number, signal?: AbortSignal): Promise<MeetingSummary | null> {
+    const { body } = await this.http.json({ path: `/recordings/${recordingId}/summary`, cls: 'heavy', signal });
+    return SummaryResponseSchema.parse(body).summary;
+  }
+
+  async transcript(recordingId: number, signal?: AbortSignal): Promise<TranscriptItem[] | null> {
+    const { body } = await this.http.json({ path: `/recordings/${recordingId}/transcript`, cls: 'heavy', signal });
+    return TranscriptResponseSchema.parse(body).transcript;
+  }
+
+  async meetingTypes(): Promise<{ name: string; status: string | null }[]> {
+    return this.#listAll('/meeting_types', (item) => MeetingTypeSchema.parse(item));
+  }
+
+  async teams(): Promise<{ name: string }[]> {
+    return this.#listAll('/teams', (item) => TeamSchema.parse(item));
+  }
+
+  /** One cheap call that proves the credential works (Fathom has no whoami). */
+  async verifyCredential(): Promise<void> {
+    await this.http.json({ path: '/meetings', cls: 'light' });
+  }
+
+  async #listAll<T>(path: string, parse: (item: unknown) => T): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams();
+      if (cursor) query.set('cursor', cursor);
+      const { body } = await this.http.json({ path, query, cls: 'light' });
+      const page = PageEnvelopeSchema.parse(body);
+      out.push(...page.items.map(parse));
+      cursor = page.next_cursor;
+      if (cursor && seen.has(cursor)) break;
+      if (cursor) seen.add(cursor);
+    } while (cursor);
+    return out;
+  }
+}

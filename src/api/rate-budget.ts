@@ -1,0 +1,158 @@
+import type { Clock } from '../core/clock.js';
+
+/**
+ * Client-side rate budget, so a long sync paces itself instead of provoking 429s.
+ *
+ * Fathom documents two limits: 60 calls per 60 s per account, and 30 per 60 s for heavy
+ * calls (transcripts and summaries), which "may be adjusted down". Without server hints we
+ * keep a sliding window per bucket. When the server sends RateLimit-Limit/-Remaining/-Reset,
+ * its numbers win for the bucket they describe until the reset time: the server knows its
+ * own window, which may be shorter, longer or lower than the documented one. After a 429 the
+ * whole budget is paused for Retry-After.
+ */
+
+export type RequestClass = 'light' | 'heavy';
+
+export interface BucketLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateBudgetOptions {
+  global: BucketLimit;
+  heavy: BucketLimit;
+  clock: Clock;
+}
+
+export const DOCUMENTED_LIMITS = {
+  global: { limit: 60, windowMs: 60_000 },
+  heavy: { limit: 30, windowMs: 60_000 },
+} as const;
+
+export interface RateLimitHeaders {
+  limit?: number;
+  remaining?: number;
+  /** Seconds until the server's window resets. */
+  resetSeconds?: number;
+}
+
+interface ServerHint {
+  remaining: number;
+  resetAt: number;
+}
+
+class SlidingWindow {
+  readonly #sent: number[] = [];
+  constructor(public limit: number, readonly windowMs: number) {}
+
+  /** Milliseconds to wait before one more request fits; 0 when it fits now. */
+  waitFor(now: number): number {
+    while (this.#sent.length > 0 && this.#sent[0]! <= now - this.windowMs) this.#sent.shift();
+    if (this.#sent.length < this.limit) return 0;
+    const oldestThatMustExpire = this.#sent[this.#sent.length - this.limit]!;
+    return oldestThatMustExpire + this.windowMs - now;
+  }
+
+  record(now: number): void {
+    this.#sent.push(now);
+  }
+}
+
+export class RateBudget {
+  readonly #clock: Clock;
+  readonly #windows: Record<'global' | 'heavy', SlidingWindow>;
+  readonly #hints: Partial<Record<'global' | 'heavy', ServerHint>> = {};
+  #pausedUntil = 0;
+
+  constructor(options: RateBudgetOptions) {
+    this.#clock = options.clock;
+    this.#windows = {
+      global: new SlidingWindow(options.global.limit, options.global.windowMs),
+      heavy: new SlidingWindow(options.heavy.limit, options.heavy.windowMs),
+    };
+  }
+
+  /** Milliseconds until a request of this class may be sent; does not reserve anything. */
+  delayFor(cls: RequestClass, now = this.#clock.now()): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    const bucket = cls === 'heavy' ? 'heavy' : 'global';
+    const hint = this.#hints[bucket];
+    if (hint && now < hint.resetAt) {
+      return hint.remaining > 0 ? 0 : hint.resetAt - now;
+    }
+    const buckets: SlidingWindow[] = cls === 'heavy' ? [this.#windows.global, this.#windows.heavy] : [this.#windows.global];
+    return Math.max(0, ...buckets.map((w) => w.waitFor(now)));
+  }
+
+  /**
+   * Waits until the budget allows one request of this class, then takes it.
+   * `onWait` is told how long it is about to wait (for progress output).
+   */
+  async acquire(cls: RequestClass, onWait?: (ms: number) => void, signal?: AbortSignal): Promise<number> {
+    let waited = 0;
+    for (;;) {
+      const now = this.#clock.now();
+      const wait = this.delayFor(cls, now);
+      if (wait <= 0) {
+        this.#take(cls, now);
+        return waited;
+      }
+      onWait?.(wait);
+      await this.#clock.sleep(wait, signal);
+      waited += wait;
+    }
+  }
+
+  #take(cls: RequestClass, now: number): void {
+    this.#windows.global.record(now);
+    if (cls === 'heavy') this.#windows.heavy.record(now);
+    const hint = this.#hints[cls === 'heavy' ? 'heavy' : 'global'];
+    if (hint && now < hint.resetAt) hint.remaining -= 1;
+  }
+
+  /** Takes the server's RateLimit-* headers of a response to a request of this class. */
+  observe(cls: RequestClass, headers: RateLimitHeaders): void {
+    const bucket = cls === 'heavy' ? 'heavy' : 'global';
+    if (headers.limit !== undefined && headers.limit > 0) this.#windows[bucket].limit = headers.limit;
+    if (headers.remaining === undefined || headers.resetSeconds === undefined) return;
+    this.#hints[bucket] = {
+      remaining: headers.remaining,
+      resetAt: this.#clock.now() + headers.resetSeconds * 1000,
+    };
+  }
+
+  /** After a 429: nothing is sent until the server said we may try again. */
+  pause(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#clock.now() + ms);
+  }
+}
+
+/** Reads RateLimit-* headers; absent or malformed values are left out. */
+export function parseRateLimitHeaders(get: (name: string) => string | undefined): RateLimitHeaders {
+  const int = (name: string): number | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    const value = Number(raw.trim());
+    return Number.isFinite(value) && value >= 0 ? value : undefined;
+  };
+  const out: RateLimitHeaders = {};
+  const limit = int('ratelimit-limit');
+  const remaining = int('ratelimit-remaining');
+  const reset = int('ratelimit-reset');
+  if (limit !== undefined) out.limit = limit;
+  if (remaining !== undefined) out.remaining = remaining;
+  if (reset !== undefined) out.resetSeconds = reset;
+  return out;
+}
+
+const DEFAULT_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After is either delay-seconds or an HTTP-date; a missing or invalid one means 60 s. */
+export function parseRetryAfter(value: string | undefined, now: number): number {
+  if (value === undefined) return DEFAULT_RETRY_AFTER_MS;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (!Number.isNaN(date)) return Math.max(0, date - now);
+  return DEFAULT_RETRY_AFTER_MS;
+}

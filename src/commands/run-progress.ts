@@ -1,0 +1,131 @@
+import type { Output } from '../core/output.js';
+import { formatDuration } from '../core/output.js';
+import type { HttpEvent } from '../api/http.js';
+import type { PageReport, SyncReporter } from '../sync/engine.js';
+import type { SkippedItem } from '../api/schemas.js';
+
+/**
+ * Shows a sync's progress: a cli-progress bar on a terminal, one plain line per page
+ * elsewhere (cron, pipes), nothing under --quiet. Warnings about skipped items always show.
+ */
+export interface RunProgressView extends SyncReporter {
+  httpEvent(event: HttpEvent): void;
+  stop(): void;
+}
+
+export async function createProgressView(output: Output, opts: { limit: number | null }): Promise<RunProgressView> {
+  if (output.options.quiet) return new PlainView(output, true);
+  if (!output.interactive) return new PlainView(output, false);
+  const { default: cliProgress } = await import('cli-progress');
+  return new BarView(output, cliProgress, opts.limit);
+}
+
+class PlainView implements RunProgressView {
+  constructor(
+    private readonly output: Output,
+    private readonly quiet: boolean,
+  ) {}
+  page(r: PageReport): void {
+    if (this.quiet) return;
+    const pct = r.fraction === null ? '' : ` · ${Math.round(r.fraction * 100)}%`;
+    const back = r.oldestCreatedAt ? ` · back to ${r.oldestCreatedAt.slice(0, 10)}` : '';
+    this.output.info(`page ${r.pages}: ${r.meetingsSeen} meetings (${r.meetingsNew} new, ${r.meetingsUpdated} updated)${back}${pct}`);
+  }
+  skipped(item: SkippedItem): void {
+    this.output.warn(`skipped recording ${item.recordingId ?? '(no id)'}: ${item.reason}`);
+  }
+  fetchingContent(): void {}
+  httpEvent(e: HttpEvent): void {
+    if (this.quiet) return;
+    if (e.type === 'rate-wait') {
+      if (e.ms >= 1000 || e.reason === '429') {
+        this.output.info(`waiting ${formatDuration(e.ms)} for the Fathom rate limit${e.reason === '429' ? ' (429 received)' : ''}`);
+      }
+    } else {
+      this.output.info(`retrying in ${formatDuration(e.ms)} (${e.reason}, attempt ${e.attempt})`);
+    }
+  }
+  stop(): void {}
+}
+
+type CliProgress = typeof import('cli-progress');
+
+class BarView implements RunProgressView {
+  readonly #bar: import('cli-progress').SingleBar;
+  readonly #limit: number | null;
+  #status = '';
+  #last: PageReport | null = null;
+  #waitTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: Output,
+    cliProgress: CliProgress,
+    limit: number | null,
+  ) {
+    this.#limit = limit;
+    this.#bar = new cliProgress.SingleBar(
+      {
+        stream: output.streams.stderr,
+        format: ' {bar} {percentage}% | ETA {eta_formatted} | {meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}',
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 20,
+        fps: 10,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, status: '' });
+  }
+
+  #payload(): object {
+    const r = this.#last;
+    return { meetings: r?.meetingsSeen ?? 0, new: r?.meetingsNew ?? 0, updated: r?.meetingsUpdated ?? 0, pages: r?.pages ?? 0, status: this.#status };
+  }
+
+  page(r: PageReport): void {
+    this.#last = r;
+    this.#status = '';
+    let value: number;
+    if (this.#limit !== null) value = Math.min(r.meetingsSeen, this.#limit);
+    else if (r.fraction !== null) value = Math.round(r.fraction * 100);
+    else value = Math.min(99, r.pages); // no known end (--all): the bar only shows it is moving
+    this.#bar.update(value, this.#payload());
+  }
+  skipped(item: SkippedItem): void {
+    this.#bar.stop();
+    this.output.warn(`skipped recording ${item.recordingId ?? '(no id)'}: ${item.reason}`);
+    this.#bar.start(this.#bar.getTotal(), this.#last ? this.#bar.getProgress() * this.#bar.getTotal() : 0, this.#payload());
+  }
+  fetchingContent(recordingId: number): void {
+    this.#status = `| fetching transcript ${recordingId}`;
+    this.#bar.update(this.#payload());
+  }
+  httpEvent(e: HttpEvent): void {
+    if (e.type === 'rate-wait') {
+      if (e.ms < 500) return;
+      const until = Date.now() + e.ms;
+      const show = () => {
+        const left = until - Date.now();
+        this.#status = left > 0 ? `| waiting ${formatDuration(left)} for rate limit` : '';
+        this.#bar.update(this.#payload());
+      };
+      clearInterval(this.#waitTimer);
+      this.#waitTimer = setInterval(() => {
+        show();
+        if (until <= Date.now()) clearInterval(this.#waitTimer);
+      }, 1000);
+      this.#waitTimer.unref();
+      show();
+    } else {
+      this.#status = `| retry ${e.attempt} in ${formatDuration(e.ms)} (${e.reason})`;
+      this.#bar.update(this.#payload());
+    }
+  }
+  stop(): void {
+    clearInterval(this.#waitTimer);
+    this.#status = '';
+    this.#bar.update(this.#bar.getTotal(), this.#payload());
+    this.#bar.stop();
+  }
+}

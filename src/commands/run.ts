@@ -1,0 +1,166 @@
+import { Output, type Streams } from '../core/output.js';
+import { resolvePaths } from '../core/paths.js';
+import { AuthRequiredError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
+import { systemClock, windowNow } from '../core/clock.js';
+import { parseDateArg, parsePositiveInt, planWindow, type ModeRequest } from '../sync/window.js';
+import type { SyncFilters, SyncResult } from '../sync/engine.js';
+import { createApiClient } from '../api/factory.js';
+import { defaultCredentialProvider } from '../auth/provider.js';
+import { toIso } from '../sync/time.js';
+
+/** Flags of `fathom-sync run`, as commander hands them over. */
+export interface RunFlags {
+  all?: boolean;
+  since?: string;
+  until?: string;
+  last?: string;
+  incremental?: boolean;
+  lookback?: string;
+  recordedBy?: string[];
+  team?: string[];
+  domain?: string[];
+  externalOnly?: boolean;
+  internalOnly?: boolean;
+  meetingType?: string;
+  db?: string;
+  json?: boolean;
+  quiet?: boolean;
+  scheduled?: boolean;
+}
+
+/** Turns flags into a mode request and filters; every problem is a UsageError, before any I/O. */
+export function parseRunFlags(flags: RunFlags): { mode: ModeRequest; filters: SyncFilters } {
+  const chosen = [
+    flags.all && '--all',
+    flags.since !== undefined && '--since',
+    flags.last !== undefined && '--last',
+    flags.incremental && '--incremental',
+  ].filter(Boolean);
+  if (chosen.length > 1) throw new UsageError(`${chosen.join(' and ')} cannot be combined: pick one mode`);
+  if (flags.until !== undefined && flags.since === undefined) throw new UsageError('--until needs --since');
+  if (flags.lookback !== undefined && !flags.incremental) throw new UsageError('--lookback only applies to --incremental');
+  if (flags.externalOnly && flags.internalOnly) throw new UsageError('--external-only and --internal-only cannot be combined');
+
+  let mode: ModeRequest;
+  if (flags.all) mode = { mode: 'all' };
+  else if (flags.last !== undefined) mode = { mode: 'last', last: parsePositiveInt(flags.last, '--last') };
+  else if (flags.since !== undefined) {
+    const since = parseDateArg(flags.since, 'since');
+    const until = flags.until === undefined ? undefined : parseDateArg(flags.until, 'until');
+    mode = { mode: 'range', since, ...(until === undefined ? {} : { until }) };
+    planWindow(mode, { now: 0, bookmark: null }); // validates since <= until
+  } else if (flags.incremental) {
+    mode = { mode: 'incremental', ...(flags.lookback === undefined ? {} : { lookbackDays: parsePositiveInt(flags.lookback, '--lookback', 0) }) };
+  } else mode = { mode: 'quick' };
+
+  for (const email of flags.recordedBy ?? []) {
+    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
+  }
+  const filters: SyncFilters = {};
+  if (flags.recordedBy?.length) filters.recordedBy = flags.recordedBy;
+  if (flags.team?.length) filters.teams = flags.team;
+  if (flags.domain?.length) filters.calendarInviteesDomains = flags.domain;
+  if (flags.externalOnly) filters.calendarInviteesDomainsType = 'one_or_more_external';
+  if (flags.internalOnly) filters.calendarInviteesDomainsType = 'only_internal';
+  if (flags.meetingType) filters.meetingType = flags.meetingType;
+  return { mode, filters };
+}
+
+export async function runCommand(flags: RunFlags, streams: Streams): Promise<number> {
+  const { mode, filters } = parseRunFlags(flags);
+  const output = new Output(streams, { quiet: flags.quiet ?? false, json: flags.json ?? false });
+  const paths = resolvePaths(flags.db ? { dbOverride: flags.db } : {}, { env: streams.env, platform: process.platform, homedir: (await import('node:os')).homedir() });
+  const started = Date.now();
+
+  const auth = await defaultCredentialProvider(paths, streams.env).resolve();
+  if (!auth) throw new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY');
+
+  const { openDatabase } = await import('../db/database.js');
+  const { SyncStore } = await import('../db/sync-store.js');
+  const { runSync } = await import('../sync/engine.js');
+  const { createProgressView } = await import('./run-progress.js');
+
+  const db = await openDatabase(paths.database);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new FathomSyncError('interrupted', ExitCode.failure));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let view: Awaited<ReturnType<typeof createProgressView>> | undefined;
+  try {
+    const store = new SyncStore(db);
+    const now = windowNow(streams.env);
+    const state = store.state();
+    const window = planWindow(mode, {
+      now,
+      bookmark: state.bookmark ? Date.parse(state.bookmark) : null,
+      oldestIncomplete: (() => {
+        const at = store.oldestIncompleteSince(toIso(now - 30 * 24 * 3600 * 1000));
+        return at ? Date.parse(at) : null;
+      })(),
+    });
+    view = await createProgressView(output, { limit: window.limit });
+    const progressView = view;
+    const client = await createApiClient({ env: streams.env, auth, clock: systemClock, onEvent: (e) => progressView.httpEvent(e) });
+    let result: SyncResult;
+    try {
+      result = await runSync({
+        window,
+        filters,
+        trigger: flags.scheduled ? 'schedule' : 'manual',
+        now,
+        client,
+        store,
+        reporter: view,
+        signal: controller.signal,
+      });
+    } finally {
+      view.stop();
+    }
+    const summary = {
+      status: result.status,
+      mode: result.mode,
+      requested_mode: result.requestedMode,
+      window_start: result.windowStart,
+      window_end: result.windowEnd,
+      meetings_seen: result.meetingsSeen,
+      meetings_new: result.meetingsNew,
+      meetings_updated: result.meetingsUpdated,
+      items_skipped: result.itemsSkipped,
+      pages: result.pages,
+      requests: result.requests,
+      retries: result.retries,
+      rate_limited: result.rateLimited,
+      rate_limit_wait_ms: result.rateLimitWaitMs,
+      bookmark: result.bookmark,
+      duration_ms: Date.now() - started,
+      database: paths.database,
+      run_id: result.runId,
+    };
+    if (flags.json) output.json(summary);
+    else if (!flags.quiet || flags.scheduled) {
+      output.result(
+        `synced ${summary.meetings_seen} meetings (${summary.meetings_new} new, ${summary.meetings_updated} updated` +
+          `${summary.items_skipped ? `, ${summary.items_skipped} skipped` : ''}) in ${(summary.duration_ms / 1000).toFixed(1)}s` +
+          ` · ${summary.pages} pages, ${summary.requests} requests` +
+          `${summary.retries ? `, ${summary.retries} retries` : ''}${summary.rate_limited ? `, ${summary.rate_limited} rate-limited` : ''}` +
+          ` · ${paths.database}`,
+      );
+    }
+    return ExitCode.ok;
+  } catch (err) {
+    if (flags.json) {
+      output.json({
+        status: 'failed',
+        error: errorMessage(err),
+        exit_code: err instanceof FathomSyncError ? err.exitCode : ExitCode.failure,
+        duration_ms: Date.now() - started,
+        database: paths.database,
+      });
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    db.close();
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import { writeFileAtomic } from './fs-safe.js';
+import { FathomSyncError, ExitCode } from './errors.js';
+
+/**
+ * Non-secret settings kept in config.json. Secrets never go here: only where they are
+ * (the credential backend) so that a scheduled run looks in the right place.
+ */
+export interface AppConfig {
+  /** Which backend holds the credential of each profile. */
+  credentials?: Record<string, { backend: string; kind: 'api_key' | 'oauth'; savedAt: string }>;
+  oauth?: {
+    clientId?: string;
+    /** The token endpoint that answered last time (Fathom has two candidates). */
+    tokenUrl?: string;
+    port?: number;
+  };
+  schedule?: {
+    kind: 'crontab' | 'launchd';
+    minute: number;
+    nodePath: string;
+    cliPath: string;
+    installedAt: string;
+    /** launchd only: the plist we wrote. */
+    plistPath?: string;
+  };
+  /** The minute of the hour the scheduled job runs at: chosen once at random, then kept. */
+  cronMinute?: number;
+  [key: string]: unknown;
+}
+
+export function readConfig(file: string): AppConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new FathomSyncError(`cannot read ${file}: ${(err as Error).message}`, ExitCode.failure);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as AppConfig;
+  } catch {
+    // fall through
+  }
+  throw new FathomSyncError(`${file} is not valid JSON`, ExitCode.failure, `fix or delete ${file}`);
+}
+
+/** Read-modify-write of the config file; the write is atomic (0600). */
+export function updateConfig(file: string, change: (config: AppConfig) => void): AppConfig {
+  const config = readConfig(file);
+  change(config);
+  writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
+  return config;
+}

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+/** Creates a directory (and parents) readable by the owner only: transcripts are private. */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // mkdirSync's mode is masked by umask and ignored for existing directories.
+  try {
+    fs.chmodSync(dir, 0o700);
+  } catch {
+    // Not ours to change (e.g. a shared parent given by the user): leave it.
+  }
+}
+
+/**
+ * Writes a file atomically with mode 0600: a temp file in the same directory, fsync, rename.
+ * A crash leaves either the old content or the new, never half of either.
+ */
+export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
+  const dir = path.dirname(file);
+  ensurePrivateDir(dir);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'wx', mode);
+  try {
+    fs.writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.chmodSync(tmp, mode);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DatabaseError, errorMessage } from '../core/errors.js';
+import { ensurePrivateDir } from '../core/fs-safe.js';
+import { migrate, readSchemaVersion, SCHEMA_VERSION } from './migrate.js';
+
+export type Db = BetterSqlite3.Database;
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Checks, without writing anything, that `file` is absent, empty or a SQLite database
+ * we may read and write. Bad files get a DatabaseError that says what is wrong.
+ */
+export function inspectDatabaseFile(file: string): 'absent' | 'empty' | 'sqlite' {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw new DatabaseError(`cannot read database ${file}: ${errorMessage(err)}`);
+  }
+  if (stat.isDirectory()) throw new DatabaseError(`database path ${file} is a directory`, 'pass a file path with --db');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (err) {
+    throw new DatabaseError(`cannot open database ${file} for reading and writing (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, `check the permissions of ${file}`);
+  }
+  try {
+    if (stat.size === 0) return 'empty';
+    const header = Buffer.alloc(SQLITE_HEADER.length);
+    fs.readSync(fd, header, 0, header.length, 0);
+    if (!header.equals(SQLITE_HEADER)) {
+      throw new DatabaseError(`${file} is not a SQLite database`, 'point --db (or FATHOM_SYNC_DB) at a fathom-sync database or a new path');
+    }
+    return 'sqlite';
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens (creating if needed) the fathom-sync database: owner-only permissions, WAL, foreign
+ * keys, and the schema migrated to the current version. A database from a newer fathom-sync
+ * is refused before anything is written to it.
+ */
+export async function openDatabase(file: string, options: { readonly?: boolean } = {}): Promise<Db> {
+  const state = inspectDatabaseFile(file);
+  if (state === 'absent') {
+    if (options.readonly) throw new DatabaseError(`no database at ${file} yet`, 'fathom-sync run');
+    ensurePrivateDir(path.dirname(file));
+    // Create the file ourselves so it is 0600 from its first byte (SQLite would use the umask).
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  }
+  const { default: Database } = await import('better-sqlite3');
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+  } catch (err) {
+    throw new DatabaseError(`cannot open database ${file}: ${errorMessage(err)}`);
+  }
+  try {
+    const version = readSchemaVersion(db);
+    if (version > SCHEMA_VERSION) {
+      throw new DatabaseError(
+        `database ${file} has schema version ${version}, newer than this fathom-sync understands (${SCHEMA_VERSION})`,
+        'upgrade fathom-sync (npm install -g fathom-sync@latest)',
+      );
+    }
+    db.pragma('busy_timeout = 10000');
+    db.pragma('foreign_keys = ON');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a killed process never corrupts the file or loses a committed transaction.
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof DatabaseError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new DatabaseError(`${file} is not a usable SQLite database (${code})`, 'point --db at a new path, or restore the file from a backup');
+    }
+    throw new DatabaseError(`cannot use database ${file}: ${errorMessage(err)}`);
+  }
+}

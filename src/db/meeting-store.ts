@@ -1,0 +1,195 @@
+import crypto from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { Meeting } from '../api/schemas.js';
+import { hmsToSeconds } from '../sync/time.js';
+
+/** A meeting as it arrived, ready to be written: the validated object and the raw payload. */
+export interface IncomingMeeting {
+  meeting: Meeting;
+  raw: unknown;
+}
+
+export interface PageWriteResult {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export function isContentComplete(m: Meeting): boolean {
+  return Boolean(m.default_summary?.markdown_formatted) && Array.isArray(m.transcript) && m.transcript.length > 0;
+}
+
+function durationSeconds(m: Meeting): number | null {
+  if (!m.recording_start_time || !m.recording_end_time) return null;
+  const d = (Date.parse(m.recording_end_time) - Date.parse(m.recording_start_time)) / 1000;
+  return Number.isFinite(d) && d >= 0 ? d : null;
+}
+
+const bit = (v: boolean | null | undefined): number | null => (v === null || v === undefined ? null : v ? 1 : 0);
+
+/**
+ * Writes meetings and their child rows. Callers wrap each page in one transaction
+ * (SyncStore.commitPage) so a page lands whole or not at all.
+ */
+export class MeetingWriter {
+  readonly #db: Db;
+  readonly #s: Record<string, Statement>;
+
+  constructor(db: Db) {
+    this.#db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      existing: p('SELECT payload_sha256 FROM meetings WHERE recording_id = ?'),
+      touch: p('UPDATE meetings SET last_synced_at = ? WHERE recording_id = ?'),
+      upsert: p(`
+        INSERT INTO meetings (
+          recording_id, title, meeting_title, meeting_type, url, share_url, meeting_url, created_at,
+          scheduled_start_time, scheduled_end_time, recording_start_time, recording_end_time, duration_seconds,
+          calendar_invitees_domains_type, shared_with, transcript_language,
+          recorded_by_name, recorded_by_email, recorded_by_email_domain, recorded_by_team,
+          summary_template_name, summary_markdown, crm_matches_json,
+          attendee_count, transcript_segment_count, action_item_count, has_summary, has_transcript, content_complete,
+          raw_json, payload_sha256, first_synced_at, last_synced_at, last_changed_at
+        ) VALUES (
+          @recording_id, @title, @meeting_title, @meeting_type, @url, @share_url, @meeting_url, @created_at,
+          @scheduled_start_time, @scheduled_end_time, @recording_start_time, @recording_end_time, @duration_seconds,
+          @calendar_invitees_domains_type, @shared_with, @transcript_language,
+          @recorded_by_name, @recorded_by_email, @recorded_by_email_domain, @recorded_by_team,
+          @summary_template_name, @summary_markdown, @crm_matches_json,
+          @attendee_count, @transcript_segment_count, @action_item_count, @has_summary, @has_transcript, @content_complete,
+          @raw_json, @payload_sha256, @now, @now, @now
+        )
+        ON CONFLICT (recording_id) DO UPDATE SET
+          title = excluded.title, meeting_title = excluded.meeting_title, meeting_type = excluded.meeting_type,
+          url = excluded.url, share_url = excluded.share_url, meeting_url = excluded.meeting_url,
+          created_at = excluded.created_at, scheduled_start_time = excluded.scheduled_start_time,
+          scheduled_end_time = excluded.scheduled_end_time, recording_start_time = excluded.recording_start_time,
+          recording_end_time = excluded.recording_end_time, duration_seconds = excluded.duration_seconds,
+          calendar_invitees_domains_type = excluded.calendar_invitees_domains_type, shared_with = excluded.shared_with,
+          transcript_language = excluded.transcript_language, recorded_by_name = excluded.recorded_by_name,
+          recorded_by_email = excluded.recorded_by_email, recorded_by_email_domain = excluded.recorded_by_email_domain,
+          recorded_by_team = excluded.recorded_by_team, summary_template_name = excluded.summary_template_name,
+          summary_markdown = excluded.summary_markdown, crm_matches_json = excluded.crm_matches_json,
+          attendee_count = excluded.attendee_count, transcript_segment_count = excluded.transcript_segment_count,
+          action_item_count = excluded.action_item_count, has_summary = excluded.has_summary,
+          has_transcript = excluded.has_transcript, content_complete = excluded.content_complete,
+          raw_json = excluded.raw_json, payload_sha256 = excluded.payload_sha256,
+          last_synced_at = excluded.last_synced_at, last_changed_at = excluded.last_changed_at`),
+      delAttendees: p('DELETE FROM meeting_attendees WHERE recording_id = ?'),
+      delSegments: p('DELETE FROM transcript_segments WHERE recording_id = ?'),
+      delActions: p('DELETE FROM action_items WHERE recording_id = ?'),
+      delHighlights: p('DELETE FROM highlights WHERE recording_id = ?'),
+      attendee: p(`INSERT INTO meeting_attendees (recording_id, seq, name, email, email_domain, is_external, matched_speaker_display_name)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      segment: p(`INSERT INTO transcript_segments (recording_id, seq, speaker_name, speaker_email, text, timestamp, start_seconds)
+                  VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      action: p(`INSERT INTO action_items (recording_id, seq, description, user_generated, completed, recording_timestamp,
+                   start_seconds, playback_url, assignee_name, assignee_email, assignee_team)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      highlight: p(`INSERT INTO highlights (recording_id, seq, type, summary, text, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      contact: p(`
+        INSERT INTO contacts (email, name, email_domain, is_external, first_meeting_at, last_meeting_at)
+        VALUES (@email, @name, @email_domain, @is_external, @at, @at)
+        ON CONFLICT (email) DO UPDATE SET
+          name = COALESCE(excluded.name, contacts.name),
+          email_domain = COALESCE(excluded.email_domain, contacts.email_domain),
+          is_external = COALESCE(excluded.is_external, contacts.is_external),
+          first_meeting_at = MIN(contacts.first_meeting_at, excluded.first_meeting_at),
+          last_meeting_at = MAX(contacts.last_meeting_at, excluded.last_meeting_at)`),
+    };
+  }
+
+  /** Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction. */
+  write(incoming: IncomingMeeting, now: string): 'new' | 'updated' | 'unchanged' {
+    const { meeting: m } = incoming;
+    const rawJson = JSON.stringify(incoming.raw);
+    const sha = crypto.createHash('sha256').update(rawJson).digest('hex');
+    const existing = this.#s.existing!.get(m.recording_id) as { payload_sha256: string } | undefined;
+    if (existing && existing.payload_sha256 === sha) {
+      this.#s.touch!.run(now, m.recording_id);
+      return 'unchanged';
+    }
+    const id = m.recording_id;
+    const transcript = m.transcript ?? [];
+    const actions = m.action_items ?? [];
+    this.#s.upsert!.run({
+      recording_id: id,
+      title: m.title,
+      meeting_title: m.meeting_title,
+      meeting_type: m.meeting_type,
+      url: m.url,
+      share_url: m.share_url,
+      meeting_url: m.meeting_url,
+      created_at: m.created_at,
+      scheduled_start_time: m.scheduled_start_time,
+      scheduled_end_time: m.scheduled_end_time,
+      recording_start_time: m.recording_start_time,
+      recording_end_time: m.recording_end_time,
+      duration_seconds: durationSeconds(m),
+      calendar_invitees_domains_type: m.calendar_invitees_domains_type,
+      shared_with: m.shared_with,
+      transcript_language: m.transcript_language,
+      recorded_by_name: m.recorded_by?.name ?? null,
+      recorded_by_email: m.recorded_by?.email ?? null,
+      recorded_by_email_domain: m.recorded_by?.email_domain ?? null,
+      recorded_by_team: m.recorded_by?.team ?? null,
+      summary_template_name: m.default_summary?.template_name ?? null,
+      summary_markdown: m.default_summary?.markdown_formatted ?? null,
+      crm_matches_json: m.crm_matches === undefined || m.crm_matches === null ? null : JSON.stringify(m.crm_matches),
+      attendee_count: m.calendar_invitees.length,
+      transcript_segment_count: transcript.length,
+      action_item_count: actions.length,
+      has_summary: m.default_summary?.markdown_formatted ? 1 : 0,
+      has_transcript: transcript.length > 0 ? 1 : 0,
+      content_complete: isContentComplete(m) ? 1 : 0,
+      raw_json: rawJson,
+      payload_sha256: sha,
+      now,
+    });
+    if (existing) {
+      this.#s.delAttendees!.run(id);
+      this.#s.delSegments!.run(id);
+      this.#s.delActions!.run(id);
+      this.#s.delHighlights!.run(id);
+    }
+    m.calendar_invitees.forEach((a, seq) => {
+      this.#s.attendee!.run(id, seq, a.name, a.email, a.email_domain, bit(a.is_external), a.matched_speaker_display_name);
+      if (a.email) {
+        this.#s.contact!.run({
+          email: a.email,
+          name: a.name,
+          email_domain: a.email_domain ?? a.email.split('@')[1] ?? null,
+          is_external: bit(a.is_external),
+          at: m.created_at,
+        });
+      }
+    });
+    transcript.forEach((t, seq) => {
+      this.#s.segment!.run(id, seq, t.speaker.display_name, t.speaker.matched_calendar_invitee_email, t.text, t.timestamp, hmsToSeconds(t.timestamp));
+    });
+    actions.forEach((a, seq) => {
+      this.#s.action!.run(
+        id,
+        seq,
+        a.description,
+        bit(a.user_generated),
+        bit(a.completed),
+        a.recording_timestamp,
+        hmsToSeconds(a.recording_timestamp),
+        a.recording_playback_url,
+        a.assignee?.name ?? null,
+        a.assignee?.email ?? null,
+        a.assignee?.team ?? null,
+      );
+    });
+    (m.highlights ?? []).forEach((h, seq) => {
+      this.#s.highlight!.run(id, seq, h.type, h.summary, h.text, h.start_time, h.end_time);
+    });
+    return existing ? 'updated' : 'new';
+  }
+
+  get db(): Db {
+    return this.#db;
+  }
+}

@@ -1,0 +1,198 @@
+import os from 'node:os';
+import type { Db } from './database.js';
+import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
+import type { SkippedItem } from '../api/schemas.js';
+
+export interface RunRecord {
+  trigger: 'manual' | 'schedule';
+  mode: string;
+  windowStart: string | null;
+  windowEnd: string | null;
+  filters: Record<string, unknown>;
+}
+
+/** The run's counters, saved with each page (the run's checkpoint). */
+export interface RunProgress {
+  pages: number;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  meetingsSeen: number;
+  meetingsNew: number;
+  meetingsUpdated: number;
+  itemsSkipped: number;
+}
+
+export interface SyncStateRow {
+  bookmark: string | null;
+  last_success_at: string | null;
+  last_run_id: number | null;
+  last_error: string | null;
+  last_error_at: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  trigger: string;
+  mode: string;
+  window_start: string | null;
+  window_end: string | null;
+  started_at: string;
+  ended_at: string | null;
+  status: string;
+  pages: number;
+  requests: number;
+  retries: number;
+  rate_limited: number;
+  meetings_seen: number;
+  meetings_new: number;
+  meetings_updated: number;
+  items_skipped: number;
+  error: string | null;
+}
+
+function pidIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Sync bookkeeping: runs, the bookmark, and the per-page transaction that ties them to the data. */
+export class SyncStore {
+  readonly db: Db;
+  readonly #writer: MeetingWriter;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.#writer = new MeetingWriter(db);
+  }
+
+  state(): SyncStateRow {
+    return this.db.prepare('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE id = 1').get() as SyncStateRow;
+  }
+
+  /** created_at of the oldest meeting whose summary or transcript Fathom had not produced yet. */
+  oldestIncompleteSince(since: string): string | null {
+    const row = this.db.prepare('SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?').get(since) as { at: string | null };
+    return row.at;
+  }
+
+  /** The stored summary and transcript of a meeting whose content is complete, else null. */
+  storedContent(recordingId: number): { default_summary: unknown; transcript: unknown } | null {
+    const row = this.db.prepare('SELECT raw_json FROM meetings WHERE recording_id = ? AND content_complete = 1').get(recordingId) as { raw_json: string } | undefined;
+    if (!row) return null;
+    const raw = JSON.parse(row.raw_json) as { default_summary?: unknown; transcript?: unknown };
+    return { default_summary: raw.default_summary ?? null, transcript: raw.transcript ?? null };
+  }
+
+  /** Runs left "running" by a process that no longer exists were interrupted (kill -9, power loss). */
+  markInterruptedRuns(now: string): number {
+    const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
+    const dead = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !pidIsAlive(r.pid)));
+    const mark = this.db.prepare("UPDATE sync_runs SET status = 'interrupted', ended_at = ?, error = 'the process stopped before the run finished' WHERE id = ?");
+    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
+    return dead.length;
+  }
+
+  startRun(run: RunRecord, now: string): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO sync_runs (trigger, mode, window_start, window_end, filters_json, pid, started_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'running')`,
+      )
+      .run(run.trigger, run.mode, run.windowStart, run.windowEnd, JSON.stringify(run.filters), process.pid, now);
+    return Number(info.lastInsertRowid);
+  }
+
+  /**
+   * One page, atomically: its meetings with all child rows, the skipped-item reports, the run's
+   * counters and, on the page that completes the window, the new bookmark. Killed at any
+   * instant, the database holds either all of this page or none of it, and the bookmark never
+   * runs ahead of the data.
+   */
+  commitPage(args: {
+    runId: number;
+    meetings: IncomingMeeting[];
+    skipped: SkippedItem[];
+    progress: RunProgress;
+    now: string;
+    bookmark?: string;
+  }): PageWriteResult {
+    return this.db.transaction(() => {
+      const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
+      for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now)] += 1;
+      const skip = this.db.prepare('INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, ?, ?)');
+      for (const s of args.skipped) skip.run(args.runId, s.recordingId, s.reason);
+      const p = args.progress;
+      this.db
+        .prepare(
+          `UPDATE sync_runs SET pages = ?, requests = ?, retries = ?, rate_limited = ?, meetings_seen = ?,
+             meetings_new = ?, meetings_updated = ?, items_skipped = ? WHERE id = ?`,
+        )
+        .run(
+          p.pages,
+          p.requests,
+          p.retries,
+          p.rateLimited,
+          p.meetingsSeen,
+          p.meetingsNew + result.new,
+          p.meetingsUpdated + result.updated,
+          p.itemsSkipped,
+          args.runId,
+        );
+      if (args.bookmark) this.#advanceBookmark(args.bookmark);
+      return result;
+    })();
+  }
+
+  /** The bookmark only ever moves forward. */
+  #advanceBookmark(to: string): void {
+    this.db
+      .prepare('UPDATE sync_state SET bookmark = ? WHERE id = 1 AND (bookmark IS NULL OR bookmark < ?)')
+      .run(to, to);
+  }
+
+  finishRun(runId: number, outcome: { status: 'ok' | 'failed'; progress: RunProgress; error?: string; now: string; bookmark?: string }): void {
+    this.db.transaction(() => {
+      const p = outcome.progress;
+      this.db
+        .prepare(
+          `UPDATE sync_runs SET status = ?, ended_at = ?, error = ?, pages = ?, requests = ?, retries = ?, rate_limited = ?,
+             meetings_seen = ?, meetings_new = ?, meetings_updated = ?, items_skipped = ? WHERE id = ?`,
+        )
+        .run(
+          outcome.status,
+          outcome.now,
+          outcome.error ?? null,
+          p.pages,
+          p.requests,
+          p.retries,
+          p.rateLimited,
+          p.meetingsSeen,
+          p.meetingsNew,
+          p.meetingsUpdated,
+          p.itemsSkipped,
+          runId,
+        );
+      if (outcome.bookmark) this.#advanceBookmark(outcome.bookmark);
+      if (outcome.status === 'ok') {
+        this.db.prepare('UPDATE sync_state SET last_success_at = ?, last_run_id = ? WHERE id = 1').run(outcome.now, runId);
+      } else {
+        this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(outcome.error ?? 'failed', outcome.now, runId);
+      }
+    })();
+  }
+
+  recentRuns(limit: number): RunRow[] {
+    return this.db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[];
+  }
+
+  meetingCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n;
+  }
+}
+
+export const hostName = (): string => os.hostname();

@@ -1,0 +1,256 @@
+import type { FathomClient, MeetingQuery } from '../api/client.js';
+import type { Meeting, SkippedItem } from '../api/schemas.js';
+import { MeetingSchema } from '../api/schemas.js';
+import type { SyncStore, RunProgress } from '../db/sync-store.js';
+import type { IncomingMeeting } from '../db/meeting-store.js';
+import { errorMessage } from '../core/errors.js';
+import { bookmarkAfter, type SyncWindow } from './window.js';
+import { toIso } from './time.js';
+
+/**
+ * The sync service: reads one window of meetings from Fathom page by page and commits each
+ * page, with the run's checkpoint, in one transaction. It knows nothing of flags or terminals:
+ * the command gives it a window, filters and a reporter.
+ */
+
+export interface SyncFilters {
+  recordedBy?: string[];
+  teams?: string[];
+  calendarInviteesDomains?: string[];
+  calendarInviteesDomainsType?: 'all' | 'only_internal' | 'one_or_more_external';
+  meetingType?: string;
+}
+
+export interface PageReport {
+  pages: number;
+  meetingsSeen: number;
+  meetingsNew: number;
+  meetingsUpdated: number;
+  itemsSkipped: number;
+  /** created_at of the oldest meeting so far (pages run newest first). */
+  oldestCreatedAt: string | null;
+  /** Share of the window covered so far, 0..1, when it can be told. */
+  fraction: number | null;
+}
+
+export interface SyncReporter {
+  page(report: PageReport): void;
+  skipped(item: SkippedItem): void;
+  /** Meetings whose summary/transcript are fetched one by one (OAuth). */
+  fetchingContent?(recordingId: number): void;
+}
+
+export interface SyncRequest {
+  window: SyncWindow;
+  filters: SyncFilters;
+  trigger: 'manual' | 'schedule';
+  /** Signpost: "now" for this run, fixed at its start. */
+  now: number;
+  client: FathomClient;
+  store: SyncStore;
+  reporter?: SyncReporter;
+  signal?: AbortSignal;
+}
+
+export interface SyncResult {
+  status: 'ok';
+  runId: number;
+  mode: string;
+  requestedMode: string;
+  windowStart: string | null;
+  windowEnd: string | null;
+  meetingsSeen: number;
+  meetingsNew: number;
+  meetingsUpdated: number;
+  itemsSkipped: number;
+  pages: number;
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  rateLimitWaitMs: number;
+  bookmark: string | null;
+}
+
+/** A second either side: Fathom does not document whether created_after/before are inclusive. */
+const EDGE_MS = 1000;
+
+export function isFiltered(f: SyncFilters): boolean {
+  return Boolean(
+    f.recordedBy?.length ||
+      f.teams?.length ||
+      f.calendarInviteesDomains?.length ||
+      (f.calendarInviteesDomainsType && f.calendarInviteesDomainsType !== 'all') ||
+      f.meetingType,
+  );
+}
+
+export async function runSync(req: SyncRequest): Promise<SyncResult> {
+  const { window, filters, store, client } = req;
+  const http = client.http;
+  const oauth = http.authKind === 'oauth';
+  const nowIso = () => toIso(Date.now());
+  store.markInterruptedRuns(nowIso());
+  const bookmarkBefore = store.state().bookmark;
+  const runId = store.startRun(
+    {
+      trigger: req.trigger,
+      mode: window.mode,
+      windowStart: window.start === null ? null : toIso(window.start),
+      windowEnd: toIso(window.end ?? req.now),
+      filters: { ...filters },
+    },
+    nowIso(),
+  );
+
+  const query: MeetingQuery = {
+    ...filters,
+    createdAfter: window.start === null ? undefined : toIso(window.start - EDGE_MS),
+    createdBefore: window.end === null ? undefined : toIso(window.end + EDGE_MS),
+    // Under OAuth Fathom refuses summary/transcript on /meetings: they come per recording.
+    include: { actionItems: true, highlights: true, crmMatches: true, summary: !oauth, transcript: !oauth },
+  };
+  const progress: RunProgress = {
+    pages: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    meetingsSeen: 0,
+    meetingsNew: 0,
+    meetingsUpdated: 0,
+    itemsSkipped: 0,
+  };
+  const syncCounters = () => {
+    progress.requests = http.stats.requests;
+    progress.retries = http.stats.retries;
+    progress.rateLimited = http.stats.rateLimited;
+  };
+  const windowEnd = window.end ?? req.now;
+  let oldest: number | null = null;
+  let bookmark: string | null = null;
+
+  try {
+    const pages = client.meetingPages(query, req.signal);
+    for await (const page of pages) {
+      progress.pages += 1;
+      let accepted = page.meetings.filter(({ meeting }) => inWindow(meeting, window));
+      let done = page.nextCursor === null;
+      if (window.limit !== null) {
+        const room = window.limit - progress.meetingsSeen;
+        if (accepted.length >= room) {
+          accepted = accepted.slice(0, room);
+          done = true;
+        }
+      }
+      // Pages run newest first: anything older than the window means the rest is too.
+      if (window.start !== null && page.meetings.some(({ meeting }) => Date.parse(meeting.created_at) < window.start!)) done = true;
+      if (oauth) accepted = await withRecordingContent(accepted, client, store, req);
+      for (const { meeting } of accepted) {
+        const t = Date.parse(meeting.created_at);
+        if (oldest === null || t < oldest) oldest = t;
+      }
+      for (const item of page.skipped) req.reporter?.skipped(item);
+      progress.meetingsSeen += accepted.length;
+      progress.itemsSkipped += page.skipped.length;
+      syncCounters();
+      if (done) {
+        const coveredFrom = window.limit !== null && progress.meetingsSeen >= window.limit ? oldest : window.start;
+        const next = bookmarkAfter({
+          window,
+          filtered: isFiltered(filters),
+          bookmark: bookmarkBefore ? Date.parse(bookmarkBefore) : null,
+          coveredFrom,
+          now: req.now,
+        });
+        bookmark = next === null ? null : toIso(next);
+      }
+      const written = store.commitPage({
+        runId,
+        meetings: accepted,
+        skipped: page.skipped,
+        progress,
+        now: nowIso(),
+        ...(bookmark ? { bookmark } : {}),
+      });
+      progress.meetingsNew += written.new;
+      progress.meetingsUpdated += written.updated;
+      req.reporter?.page({
+        pages: progress.pages,
+        meetingsSeen: progress.meetingsSeen,
+        meetingsNew: progress.meetingsNew,
+        meetingsUpdated: progress.meetingsUpdated,
+        itemsSkipped: progress.itemsSkipped,
+        oldestCreatedAt: oldest === null ? null : toIso(oldest),
+        fraction: done ? 1 : coverage(window, windowEnd, oldest),
+      });
+      if (done) {
+        await pages.return(undefined);
+        break;
+      }
+    }
+  } catch (err) {
+    syncCounters();
+    store.finishRun(runId, { status: 'failed', progress, error: errorMessage(err), now: nowIso() });
+    throw err;
+  }
+  syncCounters();
+  store.finishRun(runId, { status: 'ok', progress, now: nowIso(), ...(bookmark ? { bookmark } : {}) });
+  return {
+    status: 'ok',
+    runId,
+    mode: window.mode,
+    requestedMode: window.requestedMode,
+    windowStart: window.start === null ? null : toIso(window.start),
+    windowEnd: toIso(windowEnd),
+    meetingsSeen: progress.meetingsSeen,
+    meetingsNew: progress.meetingsNew,
+    meetingsUpdated: progress.meetingsUpdated,
+    itemsSkipped: progress.itemsSkipped,
+    pages: progress.pages,
+    requests: progress.requests,
+    retries: progress.retries,
+    rateLimited: progress.rateLimited,
+    rateLimitWaitMs: http.stats.rateLimitWaitMs,
+    bookmark: store.state().bookmark,
+  };
+}
+
+function inWindow(m: Meeting, w: SyncWindow): boolean {
+  const t = Date.parse(m.created_at);
+  return (w.start === null || t >= w.start) && (w.end === null || t <= w.end);
+}
+
+function coverage(w: SyncWindow, end: number, oldest: number | null): number | null {
+  if (w.start === null || oldest === null) return null;
+  const span = end - w.start;
+  return span > 0 ? Math.min(1, Math.max(0, (end - oldest) / span)) : null;
+}
+
+/**
+ * The OAuth data path: /meetings without summary and transcript, then both per recording (heavy
+ * calls), skipped for meetings whose content is already stored complete.
+ */
+async function withRecordingContent(
+  meetings: IncomingMeeting[],
+  client: FathomClient,
+  store: SyncStore,
+  req: SyncRequest,
+): Promise<IncomingMeeting[]> {
+  const out: IncomingMeeting[] = [];
+  for (const item of meetings) {
+    const id = item.meeting.recording_id;
+    const stored = store.storedContent(id);
+    let content: { default_summary: unknown; transcript: unknown };
+    if (stored) {
+      content = stored;
+    } else {
+      req.reporter?.fetchingContent?.(id);
+      const summary = await client.summary(id, req.signal);
+      const transcript = await client.transcript(id, req.signal);
+      content = { default_summary: summary, transcript };
+    }
+    const raw = { ...(item.raw as object), ...content };
+    const meeting = MeetingSchema.parse(raw);
+    out.push({ meeting, raw });
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+import { UsageError } from '../core/errors.js';
+import { toIso } from './time.js';
+
+/**
+ * Which stretch of Fathom a run reads. Pure functions of the request, the bookmark and "now",
+ * so every rule here is unit-tested without a clock or a server.
+ */
+
+export type SyncMode = 'quick' | 'all' | 'range' | 'last' | 'incremental';
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+export const QUICK_DAYS = 30;
+export const DEFAULT_LOOKBACK_DAYS = 7;
+/** An incremental run reaches back for meetings still waiting for their summary at most this far. */
+export const INCOMPLETE_RECHECK_DAYS = 30;
+
+export interface ModeRequest {
+  mode: SyncMode;
+  since?: number;
+  until?: number;
+  last?: number;
+  lookbackDays?: number;
+}
+
+export interface SyncWindow {
+  mode: SyncMode;
+  /** Requested mode; differs from `mode` when incremental had no bookmark and ran as quick. */
+  requestedMode: SyncMode;
+  /** Oldest created_at to include (ms, inclusive); null = from the beginning. */
+  start: number | null;
+  /** Newest created_at to include (ms, inclusive); null = up to now. */
+  end: number | null;
+  /** --last N: stop once this many meetings are in. */
+  limit: number | null;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses --since/--until. A date alone is a whole UTC day: --since starts at its first
+ * millisecond, --until ends at its last. A date-time without a zone is UTC.
+ */
+export function parseDateArg(value: string, which: 'since' | 'until'): number {
+  const v = value.trim();
+  let ms: number;
+  if (DATE_ONLY.test(v)) {
+    ms = Date.parse(`${v}T00:00:00Z`);
+    if (!Number.isNaN(ms) && toIso(ms).slice(0, 10) !== v) ms = NaN; // 2026-02-30 and friends
+    if (which === 'until' && !Number.isNaN(ms)) ms += DAY_MS - 1;
+  } else if (DATE_TIME.test(v)) {
+    const normalized = v.replace(' ', 'T');
+    ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(normalized) ? normalized : `${normalized}Z`);
+  } else {
+    ms = NaN;
+  }
+  if (Number.isNaN(ms)) {
+    throw new UsageError(`--${which} "${value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)`);
+  }
+  return ms;
+}
+
+export function parsePositiveInt(value: string, flag: string, min = 1): number {
+  const v = value.trim();
+  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
+    throw new UsageError(`${flag} "${value}" must be a whole number of at least ${min}`);
+  }
+  return Number(v);
+}
+
+export function planWindow(
+  req: ModeRequest,
+  ctx: { now: number; bookmark: number | null; oldestIncomplete?: number | null },
+): SyncWindow {
+  const base = { requestedMode: req.mode, limit: null };
+  switch (req.mode) {
+    case 'all':
+      return { ...base, mode: 'all', start: null, end: null };
+    case 'last':
+      if (!req.last || req.last < 1) throw new UsageError('--last needs a number of at least 1');
+      return { ...base, mode: 'last', start: null, end: null, limit: req.last };
+    case 'range': {
+      if (req.since === undefined) throw new UsageError('--until needs --since');
+      if (req.until !== undefined && req.since > req.until) {
+        throw new UsageError(`--since ${toIso(req.since)} is after --until ${toIso(req.until)}`);
+      }
+      return { ...base, mode: 'range', start: req.since, end: req.until ?? null };
+    }
+    case 'incremental': {
+      if (ctx.bookmark === null) return { ...base, mode: 'quick', start: ctx.now - QUICK_DAYS * DAY_MS, end: null };
+      const lookback = (req.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
+      let start = Math.min(ctx.bookmark, ctx.now) - lookback;
+      // Meetings listed before their summary was ready are read again until it is.
+      const recheckFloor = ctx.now - INCOMPLETE_RECHECK_DAYS * DAY_MS;
+      if (ctx.oldestIncomplete != null) start = Math.min(start, Math.max(ctx.oldestIncomplete, recheckFloor));
+      return { ...base, mode: 'incremental', start, end: null };
+    }
+    case 'quick':
+    default:
+      return { ...base, mode: 'quick', start: ctx.now - QUICK_DAYS * DAY_MS, end: null };
+  }
+}
+
+/**
+ * Where the bookmark may move after a window completes: only unfiltered runs that covered
+ * everything from the bookmark (or the beginning) up to their end. Never backwards (the store
+ * enforces that too). `coveredFrom` is the oldest created_at the run is sure it has: the window
+ * start, or for --last N the oldest meeting it took.
+ */
+export function bookmarkAfter(args: {
+  window: SyncWindow;
+  filtered: boolean;
+  bookmark: number | null;
+  coveredFrom: number | null;
+  now: number;
+}): number | null {
+  if (args.filtered) return null;
+  const end = args.window.end === null ? args.now : Math.min(args.window.end, args.now);
+  if (args.bookmark !== null && args.coveredFrom !== null && args.coveredFrom > args.bookmark) return null;
+  if (args.bookmark !== null && end <= args.bookmark) return null;
+  return end;
+}
