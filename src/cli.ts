@@ -49,6 +49,12 @@ export function buildProgram(streams: Streams): Command {
       program.setOptionValue('exitCode', await runCommand(flags, streams));
     });
 
+  // --- connect / disconnect / status (credentials) ---
+  // --- end credentials ---
+
+  // --- install-cron / uninstall-cron / log / doctor (scheduling) ---
+  // --- end scheduling ---
+
   return program;
 }
 
