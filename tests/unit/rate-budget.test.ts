@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { RateBudget, parseRateLimitHeaders, parseRetryAfter } from '../../src/api/rate-budget.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+function budget(clock: FakeClock, global = { limit: 3, windowMs: 1000 }, heavy = { limit: 2, windowMs: 1000 }) {
+  return new RateBudget({ global, heavy, clock });
+}
+
+describe('RateBudget without server hints', () => {
+  it('lets the window fill, then waits exactly until the oldest request expires', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock);
+    for (let i = 0; i < 3; i++) expect(await b.acquire('light')).toBe(0);
+    expect(b.delayFor('light')).toBe(1000);
+    expect(await b.acquire('light')).toBe(1000);
+    expect(clock.t).toBe(1000);
+  });
+
+  it('counts heavy requests against both buckets', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock);
+    await b.acquire('heavy');
+    await b.acquire('heavy');
+    expect(b.delayFor('heavy')).toBe(1000);
+    expect(b.delayFor('light')).toBe(0);
+    await b.acquire('light');
+    expect(b.delayFor('light')).toBe(1000);
+  });
+
+  it('keeps a long run within the documented rate: 120 light requests take two windows', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 60, windowMs: 60_000 });
+    for (let i = 0; i < 120; i++) await b.acquire('light');
+    expect(clock.t).toBe(60_000);
+  });
+});
+
+describe('RateBudget with server hints', () => {
+  it('trusts RateLimit-Remaining/Reset over its own window', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 60, windowMs: 60_000 }, { limit: 30, windowMs: 60_000 });
+    b.observe('heavy', { limit: 5, remaining: 0, resetSeconds: 2 });
+    expect(b.delayFor('heavy')).toBe(2000);
+    expect(await b.acquire('heavy')).toBe(2000);
+  });
+
+  it('a faster server window lets more through than the documented one', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 2, windowMs: 60_000 });
+    b.observe('light', { limit: 10, remaining: 9, resetSeconds: 1 });
+    for (let i = 0; i < 9; i++) expect(await b.acquire('light')).toBe(0);
+    expect(b.delayFor('light')).toBe(1000);
+  });
+
+  it('pauses everything after a 429', () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock);
+    b.pause(5000);
+    expect(b.delayFor('light')).toBe(5000);
+    expect(b.delayFor('heavy')).toBe(5000);
+  });
+});
+
+describe('header parsing', () => {
+  it('reads RateLimit-* and ignores junk', () => {
+    const h: Record<string, string> = { 'ratelimit-limit': '60', 'ratelimit-remaining': '12', 'ratelimit-reset': 'soon' };
+    expect(parseRateLimitHeaders((n) => h[n])).toEqual({ limit: 60, remaining: 12 });
+  });
+  it('reads Retry-After as seconds or an HTTP date, defaulting to 60 s', () => {
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    expect(parseRetryAfter('7', now)).toBe(7000);
+    expect(parseRetryAfter('Fri, 20 Nov 2026 12:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter(undefined, now)).toBe(60_000);
+    expect(parseRetryAfter('whenever', now)).toBe(60_000);
+    expect(parseRetryAfter('Fri, 20 Nov 2026 11:00:00 GMT', now)).toBe(0);
+  });
+});

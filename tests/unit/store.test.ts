@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/db/database.js';
+import { SyncStore, type RunProgress } from '../../src/db/sync-store.js';
+import { MeetingSchema } from '../../src/api/schemas.js';
+import { DatabaseError } from '../../src/core/errors.js';
+import { meetingPayload } from '../helpers/meetings.js';
+
+let dir: string;
+let db: Db;
+let store: SyncStore;
+const progress = (): RunProgress => ({ pages: 1, requests: 1, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 0, meetingsUpdated: 0, itemsSkipped: 0 });
+const incoming = (raw: Record<string, unknown>) => ({ meeting: MeetingSchema.parse(raw), raw });
+const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-store-'));
+  db = await openDatabase(path.join(dir, 'sub', 'test.db'));
+  store = new SyncStore(db);
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('openDatabase', () => {
+  it('creates the file 0600 in a 0700 directory, in WAL mode, at the current schema version', () => {
+    const file = path.join(dir, 'sub', 'test.db');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+  });
+
+  it('refuses a file that is not SQLite, without changing it', async () => {
+    const file = path.join(dir, 'notes.txt');
+    fs.writeFileSync(file, 'hello, this is not a database');
+    await expect(openDatabase(file)).rejects.toThrow(/not a SQLite database/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('hello, this is not a database');
+  });
+
+  it('refuses a database from a newer schema version, without writing to it', async () => {
+    const file = path.join(dir, 'newer.db');
+    const first = await openDatabase(file);
+    first.pragma('user_version = 99');
+    first.pragma('journal_mode = DELETE');
+    first.close();
+    const before = fs.readFileSync(file);
+    await expect(openDatabase(file)).rejects.toBeInstanceOf(DatabaseError);
+    await expect(openDatabase(file)).rejects.toThrow(/schema version 99/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('SyncStore.commitPage', () => {
+  it('writes a meeting with all child rows, contacts and search index', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
+    const result = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: '2026-11-20T00:00:01Z' });
+    expect(result).toEqual({ new: 1, updated: 0, unchanged: 0 });
+    const m = db.prepare('SELECT * FROM meetings WHERE recording_id = 7').get() as Record<string, unknown>;
+    expect(m).toMatchObject({ title: 'Meeting 7', duration_seconds: 1800, content_complete: 1, recorded_by_email: 'me@acme.example', summary_markdown: '## Summary\nBudgets.' });
+    expect(JSON.parse(m.raw_json as string)).toEqual(meetingPayload(7));
+    expect(count('meeting_attendees')).toBe(2);
+    expect(db.prepare('SELECT start_seconds FROM transcript_segments ORDER BY seq').pluck().all()).toEqual([5, 3723]);
+    expect(count('action_items')).toBe(1);
+    expect(count('highlights')).toBe(1);
+    expect(db.prepare('SELECT email FROM contacts ORDER BY email').pluck().all()).toEqual(['me@acme.example', 'zoe@client.example']);
+    expect(db.prepare("SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'budgets'").pluck().all()).toEqual([7]);
+    // unicode61 with remove_diacritics: "ca" finds "ça".
+    expect(db.prepare("SELECT COUNT(*) FROM transcript_fts WHERE transcript_fts MATCH 'ca'").pluck().get()).toBe(1);
+  });
+
+  it('re-syncing replaces child rows instead of duplicating them, and keeps the index in step', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'a' });
+    const same = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'b' });
+    expect(same).toEqual({ new: 0, updated: 0, unchanged: 1 });
+    const changed = meetingPayload(7, {
+      title: 'Renamed',
+      transcript: [{ speaker: { display_name: 'Solo' }, text: 'only one line now', timestamp: '00:00:01' }],
+    });
+    expect(store.commitPage({ runId, meetings: [incoming(changed)], skipped: [], progress: progress(), now: 'c' })).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect(count('transcript_segments')).toBe(1);
+    expect(count('meeting_attendees')).toBe(2);
+    expect(db.prepare("SELECT COUNT(*) FROM transcript_fts WHERE transcript_fts MATCH 'budgets'").pluck().get()).toBe(0);
+    expect(db.prepare("SELECT COUNT(*) FROM transcript_fts WHERE transcript_fts MATCH 'only'").pluck().get()).toBe(1);
+    expect(db.prepare("SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'renamed'").pluck().all()).toEqual([7]);
+    db.exec("INSERT INTO transcript_fts(transcript_fts) VALUES('integrity-check')");
+    db.exec("INSERT INTO meetings_fts(meetings_fts) VALUES('integrity-check')");
+    const row = db.prepare('SELECT first_synced_at, last_synced_at FROM meetings').get();
+    expect(row).toEqual({ first_synced_at: 'a', last_synced_at: 'c' });
+  });
+
+  it('marks meetings whose summary is not ready as incomplete', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], progress: progress(), now: 'x' });
+    expect(store.oldestIncompleteSince('2000-01-01')).toBe('2026-11-01T10:00:00Z');
+    expect(store.storedContent(8)).toBeNull();
+  });
+
+  it('a page that fails half way leaves nothing behind, bookmark included', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    const broken = incoming(meetingPayload(9));
+    (broken.meeting as { calendar_invitees: unknown }).calendar_invitees = null; // makes the writer throw mid-page
+    expect(() =>
+      store.commitPage({ runId, meetings: [incoming(meetingPayload(8)), broken], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' }),
+    ).toThrow();
+    expect(count('meetings')).toBe(0);
+    expect(count('transcript_segments')).toBe(0);
+    expect(store.state().bookmark).toBeNull();
+  });
+
+  it('never moves the bookmark backwards', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' });
+    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-10-01T00:00:00Z' });
+    expect(store.state().bookmark).toBe('2026-11-20T00:00:00Z');
+  });
+
+  it('marks runs of dead processes as interrupted', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    db.prepare('UPDATE sync_runs SET pid = 999999999 WHERE id = ?').run(runId);
+    expect(store.markInterruptedRuns('y')).toBe(1);
+    expect(store.recentRuns(1)[0]).toMatchObject({ status: 'interrupted', ended_at: 'y' });
+  });
+});
