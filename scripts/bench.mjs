@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// `npm run bench`: figures measured in one run against the bundled fake Fathom server (no latency),
+// each beside a baseline measured in the same run. Not part of the tests. Prints a table.
+//
+//   ingest      meetings/s and transcript rows/s of `run --all` vs a bare better-sqlite3 insert of the
+//               same rows into the same schema (the ceiling)                         target >= 50%
+//   memory      peak RSS of the sync at 1,000 and 10,000 meetings                    target < 1.5x for 10x
+//   requests    API requests made vs the minimum ceil(N / page size); retries apart
+//   rate limit  wall time under a compressed server rate window vs the bound the budget allows,
+//               and 429s received                                                    target <= 1.10x, 0
+//   start-up    whole-process time of `fathom-sync --help` vs `node -e 0`            target <= 1.6x
+//
+// BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const serverMain = path.join(root, 'dist', 'fake-server', 'main.js');
+const rssWrapper = path.join(root, 'scripts', 'bench-cli-rss.mjs');
+const cli = path.join(root, 'bin', 'fathom-sync.js');
+const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const segments = Number(process.env.BENCH_SEGMENTS ?? 200);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fathom-sync-bench-'));
+const rows = [];
+const log = (s) => process.stderr.write(`${s}\n`);
+
+async function startServer(args) {
+  const child = spawn(process.execPath, [serverMain, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`fake server exited ${code}`)));
+  });
+  return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
+}
+
+function runCliMeasured(args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [rssWrapper, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`fathom-sync ${args.join(' ')} exited ${code}: ${err.slice(-500)}`));
+      const rssKb = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(err)?.[1] ?? NaN);
+      resolve({ ms, rssKb, result: JSON.parse(out) });
+    });
+  });
+}
+
+async function fetchJson(url, apiKey) {
+  const res = await fetch(url, { headers: { 'X-Api-Key': apiKey } });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
+
+/** The ceiling: the same rows, read from the same server, inserted with bare prepared statements. */
+async function bareInsert(server, file) {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(fs.readFileSync(path.join(root, 'schema.sql'), 'utf8'));
+  const meeting = db.prepare(`INSERT INTO meetings (recording_id, title, meeting_title, created_at, summary_markdown, raw_json,
+    payload_sha256, first_synced_at, last_synced_at, last_changed_at) VALUES (?, ?, ?, ?, ?, ?, '', '', '', '')`);
+  const attendee = db.prepare('INSERT INTO meeting_attendees (recording_id, seq, name, email, email_domain, is_external) VALUES (?, ?, ?, ?, ?, ?)');
+  const segment = db.prepare('INSERT INTO transcript_segments (recording_id, seq, speaker_name, speaker_email, text, timestamp) VALUES (?, ?, ?, ?, ?, ?)');
+  const action = db.prepare('INSERT INTO action_items (recording_id, seq, description, completed) VALUES (?, ?, ?, ?)');
+  const highlight = db.prepare('INSERT INTO highlights (recording_id, seq, type, summary, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?)');
+  const writePage = db.transaction((items) => {
+    for (const m of items) {
+      meeting.run(m.recording_id, m.title, m.meeting_title, m.created_at, m.default_summary?.markdown_formatted ?? null, JSON.stringify(m));
+      m.calendar_invitees.forEach((a, i) => attendee.run(m.recording_id, i, a.name, a.email, a.email_domain, a.is_external ? 1 : 0));
+      (m.transcript ?? []).forEach((s, i) => segment.run(m.recording_id, i, s.speaker.display_name, s.speaker.matched_calendar_invitee_email ?? null, s.text, s.timestamp));
+      (m.action_items ?? []).forEach((a, i) => action.run(m.recording_id, i, a.description, a.completed ? 1 : 0));
+      (m.highlights ?? []).forEach((h, i) => highlight.run(m.recording_id, i, h.type, h.summary, h.start_time, h.end_time));
+    }
+  });
+  let insertMs = 0;
+  let meetings = 0;
+  let segs = 0;
+  let cursor = null;
+  const flags = 'include_transcript=true&include_summary=true&include_action_items=true&include_highlights=true&include_crm_matches=true';
+  do {
+    const page = await fetchJson(`${server.url}/meetings?${flags}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, server.apiKey);
+    const t0 = process.hrtime.bigint();
+    writePage(page.items);
+    insertMs += Number(process.hrtime.bigint() - t0) / 1e6;
+    meetings += page.items.length;
+    segs += page.items.reduce((n, m) => n + (m.transcript?.length ?? 0), 0);
+    cursor = page.next_cursor;
+  } while (cursor);
+  db.close();
+  return { insertMs, meetings, segs };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeProcess(args, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+
+const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+const envFor = (server, home) => ({ PATH: process.env.PATH, HOME: work, FATHOM_SYNC_HOME: home, FATHOM_API_URL: server.url, FATHOM_API_KEY: server.apiKey });
+
+try {
+  // 1-3. Ingest, memory, requests.
+  const rss = {};
+  for (const n of sizes) {
+    log(`bench: ${n} meetings x ${segments} segments`);
+    const server = await startServer(['--meetings', String(n), '--segments', String(segments), '--no-rate-limit', '--pending-fraction', '0', '--seed', '42']);
+    try {
+      const home = path.join(work, `home-${n}`);
+      const sync = await runCliMeasured(['run', '--all', '--json', '--quiet'], envFor(server, home));
+      const bare = await bareInsert(server, path.join(work, `bare-${n}.db`));
+      const r = sync.result;
+      const syncSegs = bare.segs; // the same rows
+      const syncRate = r.meetings_new / (r.duration_ms / 1000);
+      const bareRate = bare.meetings / (bare.insertMs / 1000);
+      rows.push([`ingest ${fmt(n)}: meetings/s`, fmt(syncRate), fmt(bareRate), `${fmt((syncRate / bareRate) * 100)}% of ceiling`, '>= 50%']);
+      rows.push([`ingest ${fmt(n)}: transcript rows/s`, fmt(syncSegs / (r.duration_ms / 1000)), fmt(bare.segs / (bare.insertMs / 1000)), `${fmt((syncRate / bareRate) * 100)}% of ceiling`, '>= 50%']);
+      const pageSize = 10;
+      const minimum = Math.ceil(n / pageSize);
+      rows.push([`requests ${fmt(n)}`, `${r.requests} (${r.retries} retries)`, `${minimum} minimum`, ratio(r.requests - r.retries, minimum), '1.00x']);
+      rss[n] = sync.rssKb;
+      rows.push([`peak RSS ${fmt(n)}`, `${fmt(sync.rssKb / 1024, 1)} MiB`, '', '', '']);
+    } finally {
+      server.stop();
+    }
+  }
+  if (sizes.length >= 2) {
+    const [a, b] = [sizes[0], sizes[sizes.length - 1]];
+    rows.push([`peak RSS growth ${fmt(a)} -> ${fmt(b)}`, `${fmt(rss[b] / 1024, 1)} MiB`, `${fmt(rss[a] / 1024, 1)} MiB`, ratio(rss[b], rss[a]), `< 1.5x for ${b / a}x`]);
+  }
+
+  // 4. Compressed rate window: heavy 10 per 2 s (global 20 per 2 s), 50 heavy pages.
+  {
+    const limit = 10;
+    const windowMs = 2000;
+    const meetings = 500;
+    log(`bench: rate window ${limit} heavy requests / ${windowMs} ms, ${meetings} meetings`);
+    const server = await startServer(['--meetings', String(meetings), '--segments', '5', '--pending-fraction', '0', '--rate-window-ms', String(windowMs), '--heavy-limit', String(limit), '--global-limit', String(limit * 2)]);
+    try {
+      const sync = await runCliMeasured(['run', '--all', '--json', '--quiet'], envFor(server, path.join(work, 'home-rate')));
+      const requests = sync.result.requests;
+      // Fixed windows from the first request: the last request can go at the start of window ceil(R/L).
+      const bound = (Math.ceil(requests / limit) - 1) * windowMs;
+      rows.push(['rate window: wall time', `${fmt(sync.result.duration_ms)} ms`, `${fmt(bound)} ms bound`, ratio(sync.result.duration_ms, bound), '<= 1.10x']);
+      rows.push(['rate window: 429s received', String(sync.result.rate_limited), '0', '', '0']);
+    } finally {
+      server.stop();
+    }
+  }
+
+  // 5. Start-up.
+  {
+    timeProcess(['-e', '0'], 3); // warm the file cache
+    const base = timeProcess(['-e', '0'], 15);
+    const help = timeProcess([cli, '--help'], 15);
+    rows.push(['start-up: fathom-sync --help', `${fmt(help, 1)} ms`, `${fmt(base, 1)} ms (node -e 0)`, ratio(help, base), '<= 1.6x']);
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+const header = ['figure', 'fathom-sync', 'baseline (same run)', 'ratio', 'target'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);

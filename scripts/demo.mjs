@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// `npm run demo`: a real sync with no Fathom account. Starts the bundled fake Fathom server on
+// 127.0.0.1, runs the real CLI against it into ./.demo (never your real configuration), then
+// shows where the data is and what to try next.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'bin', 'fathom-sync.js');
+const serverMain = path.join(root, 'dist', 'fake-server', 'main.js');
+const home = path.join(root, '.demo');
+
+if (!fs.existsSync(serverMain)) {
+  console.error('demo: dist/ is missing; run `npm install` (or `npm run build`) first');
+  process.exit(1);
+}
+fs.rmSync(home, { recursive: true, force: true });
+
+const server = spawn(process.execPath, [serverMain, '--meetings', '240', '--seed', '7', '--latency', '60'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const stopServer = () => server.kill('SIGTERM');
+process.on('exit', stopServer);
+
+const firstLine = await new Promise((resolve, reject) => {
+  const lines = readline.createInterface({ input: server.stdout });
+  lines.once('line', resolve);
+  server.once('exit', (code) => reject(new Error(`fake server exited (${code})`)));
+});
+const { url, apiKey, meetings } = JSON.parse(firstLine);
+
+const env = {
+  ...process.env,
+  FATHOM_SYNC_HOME: home,
+  FATHOM_API_URL: url,
+  FATHOM_API_KEY: apiKey,
+};
+delete env.FATHOM_SYNC_DB;
+
+console.error(`demo: fake Fathom at ${url} with ${meetings} meetings; home ${path.relative(process.cwd(), home) || home}\n`);
+const step = (args) => {
+  console.error(`$ fathom-sync ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [cli, ...args], { env, stdio: 'inherit' });
+  console.error('');
+  if (r.status !== 0) {
+    stopServer();
+    process.exit(r.status ?? 1);
+  }
+};
+step(['run', '--all']);
+step(['run', '--incremental']);
+stopServer();
+
+const db = path.join(home, 'data', 'fathom-sync.db');
+const rel = path.relative(process.cwd(), db);
+console.log(`Your demo database: ${db}
+
+Things to try:
+  sqlite3 ${rel} "SELECT created_at, title, duration_seconds FROM meetings ORDER BY created_at DESC LIMIT 5"
+  sqlite3 ${rel} "SELECT m.title, s.timestamp, s.speaker_name, snippet(transcript_fts, 0, '[', ']', '…', 8)
+                    FROM transcript_fts JOIN transcript_segments s ON s.id = transcript_fts.rowid
+                    JOIN meetings m USING (recording_id) WHERE transcript_fts MATCH 'budget' LIMIT 5"
+  sqlite3 ${rel} "SELECT email, name, last_meeting_at FROM contacts ORDER BY last_meeting_at DESC LIMIT 10"
+  sqlite3 ${rel} "SELECT id, mode, status, meetings_new, requests, started_at FROM sync_runs"
+
+With a real account: export FATHOM_API_KEY=... (Fathom → Settings → API access) and run
+  node bin/fathom-sync.js run`);
