@@ -77,8 +77,11 @@ export class RateBudget {
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     const bucket = cls === 'heavy' ? 'heavy' : 'global';
     const hint = this.#hints[bucket];
-    if (hint && now < hint.resetAt) {
-      return hint.remaining > 0 ? 0 : hint.resetAt - now;
+    if (hint) {
+      if (now < hint.resetAt) return hint.remaining > 0 ? 0 : hint.resetAt - now;
+      // The server's window has reset since it last spoke: its next answer brings fresh numbers.
+      // (Requests are sequential, so at most one goes out on this assumption.)
+      return 0;
     }
     const buckets: SlidingWindow[] = cls === 'heavy' ? [this.#windows.global, this.#windows.heavy] : [this.#windows.global];
     return Math.max(0, ...buckets.map((w) => w.waitFor(now)));
@@ -114,7 +117,11 @@ export class RateBudget {
   observe(cls: RequestClass, headers: RateLimitHeaders): void {
     const bucket = cls === 'heavy' ? 'heavy' : 'global';
     if (headers.limit !== undefined && headers.limit > 0) this.#windows[bucket].limit = headers.limit;
-    if (headers.remaining === undefined || headers.resetSeconds === undefined) return;
+    if (headers.remaining === undefined || headers.resetSeconds === undefined) {
+      // No numbers this time: fall back to our own sliding window for this bucket.
+      delete this.#hints[bucket];
+      return;
+    }
     this.#hints[bucket] = {
       remaining: headers.remaining,
       resetAt: this.#clock.now() + headers.resetSeconds * 1000,

@@ -75,3 +75,21 @@ describe('header parsing', () => {
     expect(parseRetryAfter('Fri, 20 Nov 2026 11:00:00 GMT', now)).toBe(0);
   });
 });
+
+describe('RateBudget following a server window shorter than the documented one', () => {
+  it('goes again as soon as the server window has reset, and falls back when headers stop', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 60, windowMs: 60_000 }, { limit: 30, windowMs: 60_000 });
+    // Three heavy calls per 1 s window, as a compressed server would say.
+    for (let window = 0; window < 3; window++) {
+      for (let i = 2; i >= 0; i--) {
+        await b.acquire('heavy');
+        b.observe('heavy', { limit: 3, remaining: i, resetSeconds: 1 });
+      }
+    }
+    // Two waits of one second each: the local 60 s window (limit adapted to 3) never kicked in.
+    expect(clock.sleeps).toEqual([1000, 1000]);
+    b.observe('heavy', {});
+    expect(b.delayFor('heavy')).toBeGreaterThan(1000); // our own window: 3 per 60 s, all used
+  });
+});
