@@ -19,7 +19,7 @@ if (!fs.existsSync(serverMain)) {
 }
 fs.rmSync(home, { recursive: true, force: true });
 
-const server = spawn(process.execPath, [serverMain, '--meetings', '240', '--seed', '7', '--latency', '60'], {
+const server = spawn(process.execPath, [serverMain, '--meetings', '240', '--seed', '7', '--latency', '60', '--now', new Date().toISOString()], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const stopServer = () => server.kill('SIGTERM');

@@ -1,0 +1,132 @@
+/** Command-line flags of the fake server (src/fake-server/main.ts), parsed with node:util. */
+import { parseArgs } from 'node:util';
+import type { FakeFathomOptions, FaultSpec } from './server.js';
+
+export class UsageError extends Error {}
+
+const FAULT_KINDS = ['status', 'reset', 'truncate', 'invalid-item', 'rate-limit', 'latency'] as const;
+
+function int(name: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new UsageError(`--${name} "${raw}" must be a whole number >= ${min}`);
+  return Number(raw);
+}
+
+function num(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < min || v > max) throw new UsageError(`--${name} "${raw}" must be a number from ${min} to ${max}`);
+  return v;
+}
+
+export function parseFault(raw: string): FaultSpec {
+  const at = raw.indexOf('@');
+  const main = at >= 0 ? raw.slice(0, at) : raw;
+  const path = at >= 0 ? raw.slice(at + 1) : undefined;
+  const [kind, count, value, ...rest] = main.split(':');
+  if (!FAULT_KINDS.includes(kind as (typeof FAULT_KINDS)[number]) || rest.length > 0) {
+    throw new UsageError(`--fault "${raw}": expected kind[:count[:value]][@path], kind one of ${FAULT_KINDS.join(', ')}`);
+  }
+  const spec: FaultSpec = { kind: kind as FaultSpec['kind'] };
+  if (count !== undefined && count !== '') spec.count = int('fault count', count, 1)!;
+  if (path !== undefined) {
+    if (!path.startsWith('/')) throw new UsageError(`--fault "${raw}": the path must start with /`);
+    spec.path = path;
+  }
+  if (value !== undefined && value !== '') {
+    if (spec.kind === 'status') spec.status = int('fault status', value, 100)!;
+    else if (spec.kind === 'latency') spec.ms = int('fault ms', value, 0)!;
+    else if (spec.kind === 'rate-limit') spec.retryAfter = value;
+    else throw new UsageError(`--fault "${raw}": ${spec.kind} takes no value`);
+  }
+  return spec;
+}
+
+export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: FaultSpec[]; apiKey: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        meetings: { type: 'string' },
+        seed: { type: 'string' },
+        'page-size': { type: 'string' },
+        segments: { type: 'string' },
+        latency: { type: 'string' },
+        'api-key': { type: 'string', multiple: true },
+        'admin-key': { type: 'string', multiple: true },
+        now: { type: 'string' },
+        'spacing-hours': { type: 'string' },
+        'rate-window-ms': { type: 'string' },
+        'global-limit': { type: 'string' },
+        'heavy-limit': { type: 'string' },
+        'no-rate-limit': { type: 'boolean' },
+        'no-rate-limit-headers': { type: 'boolean' },
+        'retry-after-format': { type: 'string' },
+        'pending-fraction': { type: 'string' },
+        fault: { type: 'string', multiple: true },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  const options: FakeFathomOptions = {};
+  const port = int('port', v.port, 0);
+  if (port !== undefined) {
+    if (port > 65535) throw new UsageError(`--port "${v.port}" must be at most 65535`);
+    options.port = port;
+  }
+  if (v.host !== undefined) options.host = v.host;
+  const meetings = int('meetings', v.meetings, 0);
+  if (meetings !== undefined) options.meetingCount = meetings;
+  const seed = int('seed', v.seed, 0);
+  if (seed !== undefined) options.seed = seed;
+  const pageSize = int('page-size', v['page-size'], 1);
+  if (pageSize !== undefined) options.pageSize = pageSize;
+  if (v.segments !== undefined) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(v.segments.trim());
+    if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) throw new UsageError(`--segments "${v.segments}" must be N or MIN-MAX`);
+    options.segmentsPerMeeting = m[2] === undefined ? Number(m[1]) : [Number(m[1]), Number(m[2])];
+  }
+  const latency = int('latency', v.latency, 0);
+  if (latency !== undefined) options.latencyMs = latency;
+  const keys = v['api-key'];
+  if (keys && keys.length > 0) options.apiKeys = keys;
+  if (v['admin-key']) options.adminKeys = v['admin-key'];
+  if (v.now !== undefined) {
+    const t = Date.parse(v.now);
+    if (Number.isNaN(t)) throw new UsageError(`--now "${v.now}" is not a date-time`);
+    options.now = t;
+  }
+  const spacing = num('spacing-hours', v['spacing-hours'], 0, 24 * 365);
+  if (spacing !== undefined) options.spacingHours = spacing;
+  const pending = num('pending-fraction', v['pending-fraction'], 0, 1);
+  if (pending !== undefined) options.pendingFraction = pending;
+  if (v['retry-after-format'] !== undefined) {
+    if (v['retry-after-format'] !== 'seconds' && v['retry-after-format'] !== 'http-date') {
+      throw new UsageError(`--retry-after-format "${v['retry-after-format']}" must be seconds or http-date`);
+    }
+    options.retryAfterFormat = v['retry-after-format'];
+  }
+  if (v['no-rate-limit-headers']) options.rateLimitHeaders = false;
+  const windowMs = int('rate-window-ms', v['rate-window-ms'], 1);
+  const globalLimit = int('global-limit', v['global-limit'], 1);
+  const heavyLimit = int('heavy-limit', v['heavy-limit'], 1);
+  if (v['no-rate-limit']) {
+    if (windowMs !== undefined || globalLimit !== undefined || heavyLimit !== undefined) {
+      throw new UsageError('--no-rate-limit cannot be combined with --rate-window-ms, --global-limit or --heavy-limit');
+    }
+    options.rateLimit = false;
+  } else if (windowMs !== undefined || globalLimit !== undefined || heavyLimit !== undefined) {
+    const w = windowMs ?? 60_000;
+    options.rateLimit = { global: { limit: globalLimit ?? 60, windowMs: w }, heavy: { limit: heavyLimit ?? 30, windowMs: w } };
+  }
+  const faults = (v.fault ?? []).map(parseFault);
+  return { options, faults, apiKey: options.apiKeys?.[0] ?? 'fake-api-key' };
+}
+

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * Runs the fake Fathom server as a process (demo, benchmark, manual poking):
+ *
+ *   node dist/fake-server/main.js [--port N] [--host H] [--meetings N] [--seed N] [--page-size N]
+ *     [--segments N|MIN-MAX] [--latency MS] [--api-key K]... [--admin-key K]... [--now ISO]
+ *     [--spacing-hours H] [--rate-window-ms MS] [--global-limit N] [--heavy-limit N]
+ *     [--no-rate-limit] [--no-rate-limit-headers] [--retry-after-format seconds|http-date]
+ *     [--pending-fraction F] [--fault kind[:count[:value]][@path]]...
+ *
+ * `--fault` value: the status for `status`, the Retry-After for `rate-limit`, the ms for
+ * `latency`. Prints one JSON line `{"url","apiKey","meetings"}` once listening; SIGTERM/SIGINT
+ * close it cleanly (exit 0). A bad flag: one line on stderr, exit 2.
+ */
+import { parseCli } from './cli-args.js';
+import { startFakeFathom } from './server.js';
+
+async function main(): Promise<void> {
+  let cli: ReturnType<typeof parseCli>;
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`fake-server: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  let server;
+  try {
+    server = await startFakeFathom(cli.options);
+  } catch (err) {
+    process.stderr.write(`fake-server: cannot listen: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  server.injectFaults(...cli.faults);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdout.write(`${JSON.stringify({ url: server.url, apiKey: cli.apiKey, meetings: server.meetingCount() })}\n`);
+}
+
+await main();
