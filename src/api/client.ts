@@ -59,35 +59,12 @@ export class FathomClient {
   constructor(readonly http: HttpClient) {}
 
   /**
-   * Pages of GET /meetings, newest first, in the size the server chooses. Stops when
-   * next_cursor is null, and refuses a cursor it has already followed (a server bug that
-   * would otherwise loop forever).
+   * A pager over GET /meetings, newest first, in the page size the server chooses. The caller
+   * asks for each page (so it can stop early, and fetch the next page while it stores this one);
+   * the pager refuses a cursor it has already followed, a server bug that would loop forever.
    */
-  async *meetingPages(query: MeetingQuery, signal?: AbortSignal): AsyncGenerator<ValidatedPage> {
-    const heavy = Boolean(query.include?.summary || query.include?.transcript);
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const { body } = await this.http.json({
-        path: '/meetings',
-        query: meetingQueryParams(query, cursor),
-        cls: heavy ? 'heavy' : 'light',
-        signal,
-      });
-      let validated: ValidatedPage;
-      try {
-        validated = validateMeetingPage(body);
-      } catch {
-        throw new ApiError('Fathom answered /meetings with something that is not a meeting list', 200);
-      }
-      yield validated;
-      const next = validated.nextCursor;
-      if (!next) return;
-      if (seen.has(next)) throw new ApiError('Fathom returned a cursor it had already returned; stopping to avoid a loop', 200);
-      seen.add(next);
-      cursor = next;
-    }
-    throw new ApiError(`more than ${MAX_PAGES} pages of meetings; stopping`, 200);
+  meetingPager(query: MeetingQuery, signal?: AbortSignal): MeetingPager {
+    return new MeetingPager(this.http, query, signal);
   }
 
   async summary(recordingId: number, signal?: AbortSignal): Promise<MeetingSummary | null> {
@@ -128,5 +105,36 @@ export class FathomClient {
       if (cursor) seen.add(cursor);
     } while (cursor);
     return out;
+  }
+}
+
+export class MeetingPager {
+  readonly #seen = new Set<string>();
+  #pages = 0;
+  constructor(
+    private readonly http: HttpClient,
+    private readonly query: MeetingQuery,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** The first page (no cursor), or the page after `cursor`. */
+  async fetch(cursor: string | null): Promise<ValidatedPage> {
+    if (cursor !== null) {
+      if (this.#seen.has(cursor)) throw new ApiError('Fathom returned a cursor it had already returned; stopping to avoid a loop', 200);
+      this.#seen.add(cursor);
+    }
+    if (++this.#pages > MAX_PAGES) throw new ApiError(`more than ${MAX_PAGES} pages of meetings; stopping`, 200);
+    const heavy = Boolean(this.query.include?.summary || this.query.include?.transcript);
+    const { body } = await this.http.json({
+      path: '/meetings',
+      query: meetingQueryParams(this.query, cursor ?? undefined),
+      cls: heavy ? 'heavy' : 'light',
+      signal: this.signal,
+    });
+    try {
+      return validateMeetingPage(body);
+    } catch {
+      throw new ApiError('Fathom answered /meetings with something that is not a meeting list', 200);
+    }
   }
 }

@@ -77,7 +77,11 @@ export class MeetingWriter {
           raw_json = excluded.raw_json, payload_sha256 = excluded.payload_sha256,
           last_synced_at = excluded.last_synced_at, last_changed_at = excluded.last_changed_at`),
       delAttendees: p('DELETE FROM meeting_attendees WHERE recording_id = ?'),
+      // External-content FTS5 needs the old values to remove a row from the index.
+      unindexSegments: p(`INSERT INTO transcript_fts (transcript_fts, rowid, text, speaker_name)
+                          SELECT 'delete', id, text, speaker_name FROM transcript_segments WHERE recording_id = ?`),
       delSegments: p('DELETE FROM transcript_segments WHERE recording_id = ?'),
+      indexSegment: p('INSERT INTO transcript_fts (rowid, text, speaker_name) VALUES (?, ?, ?)'),
       delActions: p('DELETE FROM action_items WHERE recording_id = ?'),
       delHighlights: p('DELETE FROM highlights WHERE recording_id = ?'),
       attendee: p(`INSERT INTO meeting_attendees (recording_id, seq, name, email, email_domain, is_external, matched_speaker_display_name)
@@ -149,6 +153,7 @@ export class MeetingWriter {
     });
     if (existing) {
       this.#s.delAttendees!.run(id);
+      this.#s.unindexSegments!.run(id);
       this.#s.delSegments!.run(id);
       this.#s.delActions!.run(id);
       this.#s.delHighlights!.run(id);
@@ -166,7 +171,8 @@ export class MeetingWriter {
       }
     });
     transcript.forEach((t, seq) => {
-      this.#s.segment!.run(id, seq, t.speaker.display_name, t.speaker.matched_calendar_invitee_email, t.text, t.timestamp, hmsToSeconds(t.timestamp));
+      const { lastInsertRowid } = this.#s.segment!.run(id, seq, t.speaker.display_name, t.speaker.matched_calendar_invitee_email, t.text, t.timestamp, hmsToSeconds(t.timestamp));
+      this.#s.indexSegment!.run(lastInsertRowid, t.text, t.speaker.display_name);
     });
     actions.forEach((a, seq) => {
       this.#s.action!.run(

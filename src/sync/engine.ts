@@ -1,5 +1,5 @@
 import type { FathomClient, MeetingQuery } from '../api/client.js';
-import type { Meeting, SkippedItem } from '../api/schemas.js';
+import type { Meeting, SkippedItem, ValidatedPage } from '../api/schemas.js';
 import { MeetingSchema } from '../api/schemas.js';
 import type { SyncStore, RunProgress } from '../db/sync-store.js';
 import type { IncomingMeeting } from '../db/meeting-store.js';
@@ -129,8 +129,11 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
   let bookmark: string | null = null;
 
   try {
-    const pages = client.meetingPages(query, req.signal);
-    for await (const page of pages) {
+    const pager = client.meetingPager(query, req.signal);
+    let pending: Promise<ValidatedPage> | null = pager.fetch(null);
+    while (pending) {
+      const page: ValidatedPage = await pending;
+      pending = null;
       progress.pages += 1;
       let accepted = page.meetings.filter(({ meeting }) => inWindow(meeting, window));
       let done = page.nextCursor === null;
@@ -143,7 +146,13 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
       }
       // Pages run newest first: anything older than the window means the rest is too.
       if (window.start !== null && page.meetings.some(({ meeting }) => Date.parse(meeting.created_at) < window.start!)) done = true;
-      if (oauth) accepted = await withRecordingContent(accepted, client, store, req);
+      if (oauth) {
+        accepted = await withRecordingContent(accepted, client, store, req);
+      } else if (!done) {
+        // Ask for the next page now, so the server works on it while this one is written.
+        pending = pager.fetch(page.nextCursor);
+        pending.catch(() => {}); // its failure is handled where it is awaited
+      }
       for (const { meeting } of accepted) {
         const t = Date.parse(meeting.created_at);
         if (oldest === null || t < oldest) oldest = t;
@@ -182,10 +191,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         oldestCreatedAt: oldest === null ? null : toIso(oldest),
         fraction: done ? 1 : coverage(window, windowEnd, oldest),
       });
-      if (done) {
-        await pages.return(undefined);
-        break;
-      }
+      if (!done && !pending) pending = pager.fetch(page.nextCursor);
     }
   } catch (err) {
     syncCounters();
@@ -248,9 +254,39 @@ async function withRecordingContent(
       const transcript = await client.transcript(id, req.signal);
       content = { default_summary: summary, transcript };
     }
-    const raw = { ...(item.raw as object), ...content };
+    const raw = withSpeakerMatches({ ...(item.raw as object), ...content });
     const meeting = MeetingSchema.parse(raw);
     out.push({ meeting, raw });
   }
   return out;
+}
+
+/**
+ * Fathom fills calendar_invitees[].matched_speaker_display_name only when /meetings is asked
+ * for the transcript, which OAuth clients may not do. The transcript fetched per recording
+ * carries the same pairing from the other side (speaker.matched_calendar_invitee_email), so
+ * the names are filled in from it: an invitee who speaks in the transcript gets their display
+ * name, as with an API key. (An invitee Fathom matched who never speaks stays null.)
+ */
+function withSpeakerMatches(raw: Record<string, unknown>): Record<string, unknown> {
+  const invitees = raw.calendar_invitees;
+  const transcript = raw.transcript;
+  if (!Array.isArray(invitees) || !Array.isArray(transcript) || transcript.length === 0) return raw;
+  const byEmail = new Map<string, string>();
+  for (const item of transcript) {
+    const speaker = (item as { speaker?: { display_name?: unknown; matched_calendar_invitee_email?: unknown } } | null)?.speaker;
+    const email = speaker?.matched_calendar_invitee_email;
+    if (typeof email === 'string' && typeof speaker?.display_name === 'string' && !byEmail.has(email.toLowerCase())) {
+      byEmail.set(email.toLowerCase(), speaker.display_name);
+    }
+  }
+  return {
+    ...raw,
+    calendar_invitees: invitees.map((invitee: unknown) => {
+      const i = invitee as { email?: unknown; matched_speaker_display_name?: unknown } | null;
+      if (!i || typeof i !== 'object' || (i.matched_speaker_display_name !== null && i.matched_speaker_display_name !== undefined)) return invitee;
+      const name = typeof i.email === 'string' ? byEmail.get(i.email.toLowerCase()) : undefined;
+      return name === undefined ? invitee : { ...i, matched_speaker_display_name: name };
+    }),
+  };
 }

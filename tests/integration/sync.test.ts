@@ -1,0 +1,365 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
+import { dbPath, runCli, startCli, collect, tempHome } from '../helpers/cli.js';
+import { expectDatabaseMatches, query } from '../helpers/truth.js';
+
+const NOW = '2026-11-20T12:00:00Z';
+const DAY = 24 * 3600 * 1000;
+
+let server: FakeFathom;
+let home: ReturnType<typeof tempHome>;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  server = await startFakeFathom({ seed: 3, meetingCount: 95, now: Date.parse(NOW), segmentsPerMeeting: [0, 40], pendingFraction: 0.05 });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  home = tempHome();
+  env = { ...home.baseEnv, FATHOM_API_URL: server.url, FATHOM_API_KEY: 'fake-api-key', FATHOM_SYNC_NOW: NOW };
+  server.clearFaults();
+  server.resetStats();
+});
+afterEach(() => home.cleanup());
+
+const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
+const createdMs = (m: { created_at: string }) => Date.parse(m.created_at);
+
+describe('run --all', () => {
+  it('stores every meeting exactly as the server has it, then a second run changes nothing', async () => {
+    const first = await runCli(['run', '--all', '--json'], env);
+    expect(first.stderr).not.toMatch(/\u001b\[/); // no ANSI when not a terminal
+    expect(first.code).toBe(0);
+    const result = json(first.stdout);
+    expect(result).toMatchObject({ status: 'ok', mode: 'all', meetings_new: 95, meetings_updated: 0, items_skipped: 0, pages: 10, requests: 10, retries: 0, rate_limited: 0, database: dbPath(env) });
+    expect(result.duration_ms).toBeGreaterThan(0);
+    expectDatabaseMatches(dbPath(env), server.meetings());
+    expect(fs.statSync(dbPath(env)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(dbPath(env))).mode & 0o777).toBe(0o700);
+
+    const counts = () => query(dbPath(env), 'SELECT (SELECT COUNT(*) FROM transcript_segments) s, (SELECT COUNT(*) FROM meeting_attendees) a, (SELECT COUNT(*) FROM action_items) ai, (SELECT COUNT(*) FROM contacts) c')[0];
+    const before = counts();
+    const second = json((await runCli(['run', '--all', '--json'], env)).stdout);
+    expect(second).toMatchObject({ meetings_new: 0, meetings_updated: 0, meetings_seen: 95 });
+    expect(counts()).toEqual(before);
+    expect(query(dbPath(env), 'SELECT status, mode, meetings_new FROM sync_runs ORDER BY id')).toEqual([
+      { status: 'ok', mode: 'all', meetings_new: 95 },
+      { status: 'ok', mode: 'all', meetings_new: 0 },
+    ]);
+  });
+
+  it('prints plain progress lines and one summary line; --quiet prints only the summary', async () => {
+    const r = await runCli(['run', '--all'], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^page 1: 10 meetings \(10 new, 0 updated\)/m);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/^synced 95 meetings \(0 new, 0 updated\)|^synced 95 meetings \(95 new/);
+    const quiet = await runCli(['run', '--all', '--quiet'], env);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toBe('');
+  });
+});
+
+describe('modes', () => {
+  it('quick (the default) takes the last 30 days', async () => {
+    const r = await runCli(['run', '--json'], env);
+    expect(r.code).toBe(0);
+    const cutoff = Date.parse(NOW) - 30 * DAY;
+    const expected = server.meetings().filter((m) => createdMs(m) >= cutoff);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(expected.length).toBeLessThan(95);
+    expectDatabaseMatches(dbPath(env), expected);
+    expect(json(r.stdout).mode).toBe('quick');
+  });
+
+  it('--since/--until take exactly that range, a date alone being a whole day', async () => {
+    const all = server.meetings();
+    const since = all[40]!.created_at.slice(0, 10);
+    const until = all[20]!.created_at.slice(0, 10);
+    const r = await runCli(['run', '--since', since, '--until', until, '--json'], env);
+    expect(r.code).toBe(0);
+    const lo = Date.parse(`${since}T00:00:00Z`);
+    const hi = Date.parse(`${until}T00:00:00Z`) + DAY - 1;
+    expectDatabaseMatches(dbPath(env), all.filter((m) => createdMs(m) >= lo && createdMs(m) <= hi));
+    const sent = server.requests.filter((q) => q.path === '/meetings')[0]!.query;
+    expect(sent.get('created_after')).toBe(new Date(lo - 1000).toISOString().replace('.000', ''));
+  });
+
+  it('--last N takes the N newest and stops fetching once it has them', async () => {
+    const r = await runCli(['run', '--last', '23', '--json'], env);
+    expect(json(r.stdout)).toMatchObject({ meetings_new: 23, pages: 3, requests: 3 });
+    expectDatabaseMatches(dbPath(env), server.meetings().slice(0, 23));
+  });
+
+  it('--incremental reads from the bookmark minus the lookback and picks up new meetings', async () => {
+    const local = await startFakeFathom({ seed: 5, meetingCount: 40, now: Date.parse(NOW) - DAY, segmentsPerMeeting: 3, pendingFraction: 0 });
+    try {
+      const e = { ...env, FATHOM_API_URL: local.url };
+      const firstRun = json((await runCli(['run', '--incremental', '--json'], e)).stdout);
+      expect(firstRun).toMatchObject({ mode: 'quick', requested_mode: 'incremental' }); // no bookmark yet
+      expect(firstRun.bookmark).toBe(NOW);
+      local.addMeetings(4);
+      local.resetStats();
+      const later = '2026-11-21T12:00:00Z';
+      const r = json((await runCli(['run', '--incremental', '--json'], { ...e, FATHOM_SYNC_NOW: later })).stdout);
+      expect(r).toMatchObject({ mode: 'incremental', meetings_new: 4, bookmark: later });
+      const sent = local.requests.find((q) => q.path === '/meetings')!.query;
+      expect(sent.get('created_after')).toBe('2026-11-13T11:59:59Z'); // bookmark - 7 days - 1 s
+      expect(sent.get('created_before')).toBeNull();
+      const truth = local.meetings().filter((m) => createdMs(m) >= Date.parse(NOW) - 30 * DAY);
+      expectDatabaseMatches(dbPath(e), truth);
+      const lookback = json((await runCli(['run', '--incremental', '--lookback', '2', '--json'], { ...e, FATHOM_SYNC_NOW: later })).stdout);
+      expect(lookback.window_start).toBe('2026-11-19T12:00:00Z');
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('meetings listed before their summary was ready are completed by a later run', async () => {
+    await runCli(['run', '--all'], env);
+    const incomplete = () => query(dbPath(env), 'SELECT COUNT(*) n FROM meetings WHERE content_complete = 0');
+    const pending = server.meetings().filter((m) => m.default_summary === null);
+    // A meeting with an empty transcript also counts as not complete yet.
+    const silent = server.meetings().filter((m) => m.default_summary !== null && !m.transcript?.length);
+    expect(pending.length).toBeGreaterThan(0);
+    expect(incomplete()).toEqual([{ n: pending.length + silent.length }]);
+    for (const m of pending) server.completeContent(m.recording_id);
+    const r = json((await runCli(['run', '--incremental', '--json'], env)).stdout);
+    expect(r.meetings_updated).toBe(pending.length);
+    expect(incomplete()).toEqual([{ n: silent.length }]);
+    expectDatabaseMatches(dbPath(env), server.meetings());
+  });
+
+  it('a backfill never moves the bookmark backwards', async () => {
+    await runCli(['run'], env);
+    const bookmark = query<{ bookmark: string }>(dbPath(env), 'SELECT bookmark FROM sync_state')[0]!.bookmark;
+    expect(bookmark).toBe(NOW);
+    await runCli(['run', '--since', '2026-01-01', '--until', '2026-06-01'], env);
+    await runCli(['run', '--last', '3'], { ...env, FATHOM_SYNC_NOW: '2026-11-01T00:00:00Z' });
+    expect(query(dbPath(env), 'SELECT bookmark FROM sync_state')).toEqual([{ bookmark: NOW }]);
+  });
+});
+
+describe('filters', () => {
+  it('pass through to the API with [] array keys and store what matches; the bookmark stays put', async () => {
+    const all = server.meetings();
+    const email = all[0]!.recorded_by.email as string;
+    const team = all.find((m) => m.recorded_by.team)!.recorded_by.team as string;
+    const type = all.find((m) => m.meeting_type)!.meeting_type as string;
+    const checks: Array<{ args: string[]; keep: (m: any) => boolean; param: [string, string] }> = [
+      { args: ['--recorded-by', email], keep: (m) => m.recorded_by.email === email, param: ['recorded_by[]', email] },
+      { args: ['--team', team], keep: (m) => m.recorded_by.team === team, param: ['teams[]', team] },
+      { args: ['--external-only'], keep: (m) => m.calendar_invitees_domains_type === 'one_or_more_external', param: ['calendar_invitees_domains_type', 'one_or_more_external'] },
+      { args: ['--internal-only'], keep: (m) => m.calendar_invitees_domains_type === 'only_internal', param: ['calendar_invitees_domains_type', 'only_internal'] },
+      { args: ['--meeting-type', type], keep: (m) => m.meeting_type === type, param: ['meeting_type', type] },
+    ];
+    for (const c of checks) {
+      const h = tempHome();
+      try {
+        const e = { ...env, FATHOM_SYNC_HOME: h.baseEnv.FATHOM_SYNC_HOME };
+        server.resetStats();
+        const r = await runCli(['run', '--all', ...c.args, '--json'], e);
+        expect(r.code, r.stderr).toBe(0);
+        const expected = all.filter(c.keep);
+        expect(expected.length).toBeGreaterThan(0);
+        expectDatabaseMatches(dbPath(e), expected);
+        expect(server.requests[0]!.query.getAll(c.param[0])).toEqual([c.param[1]]);
+        expect(json(r.stdout).bookmark).toBeNull();
+      } finally {
+        h.cleanup();
+      }
+    }
+  });
+
+  it('--domain repeats the calendar_invitees_domains[] key', async () => {
+    const r = await runCli(['run', '--all', '--domain', 'a.example', '--domain', 'b.example', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(server.requests[0]!.query.getAll('calendar_invitees_domains[]')).toEqual(['a.example', 'b.example']);
+  });
+});
+
+describe('faults', () => {
+  it('rides out 429, 5xx, resets and truncated bodies without losing or duplicating anything', async () => {
+    server.injectFaults(
+      { kind: 'rate-limit', path: '/meetings', retryAfter: '1' },
+      { kind: 'status', status: 503, path: '/meetings' },
+      { kind: 'status', status: 500, path: '/meetings' },
+      { kind: 'reset', path: '/meetings' },
+      { kind: 'truncate', path: '/meetings' },
+    );
+    const r = await runCli(['run', '--all', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout);
+    expect(out).toMatchObject({ meetings_new: 95, rate_limited: 1, retries: 4, pages: 10, requests: 15 });
+    expect(r.stderr).toMatch(/waiting 1s for the Fathom rate limit \(429 received\)/);
+    expect(r.stderr).toMatch(/retrying in .* \(HTTP 503, attempt 1\)/);
+    expectDatabaseMatches(dbPath(env), server.meetings());
+  });
+
+  it('skips an invalid item, reports its id and reason, and keeps the rest of the page', async () => {
+    server.injectFaults({ kind: 'invalid-item', path: '/meetings' });
+    const r = await runCli(['run', '--all', '--json'], env);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ items_skipped: 1, meetings_new: 94 });
+    expect(r.stderr).toMatch(/warning: skipped recording .+: recording_id: /);
+    const stored = query<{ n: number }>(dbPath(env), 'SELECT COUNT(*) n FROM meetings')[0]!.n;
+    expect(stored).toBe(94);
+    expect(query(dbPath(env), 'SELECT COUNT(*) n FROM skipped_items')).toEqual([{ n: 1 }]);
+  });
+
+  it('exits 5 when the server stays down, recording the failed run', async () => {
+    server.injectFaults({ kind: 'status', status: 502, count: 100, path: '/meetings' });
+    const r = await runCli(['run', '--all', '--json'], env);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/giving up after 5 retries: HTTP 502/);
+    expect(json(r.stdout)).toMatchObject({ status: 'failed', exit_code: 5 });
+    expect(query(dbPath(env), 'SELECT status FROM sync_runs')).toEqual([{ status: 'failed' }]);
+    expect(query(dbPath(env), 'SELECT last_error IS NOT NULL AS e, bookmark FROM sync_state')).toEqual([{ e: 1, bookmark: null }]);
+  });
+
+  it('exits 4 for a rejected key and for no key at all', async () => {
+    const bad = await runCli(['run', '--all'], { ...env, FATHOM_API_KEY: 'wrong' });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/rejected the credential.*401/);
+    expect(bad.stderr).not.toContain('wrong');
+    const { FATHOM_API_KEY: _, ...noKey } = env;
+    const none = await runCli(['run'], noKey);
+    expect(none.code).toBe(4);
+    expect(none.stderr.split('\n')[0]).toMatch(/no Fathom credential/);
+  });
+
+  it('paces itself under a tight rate limit instead of collecting 429s', async () => {
+    const tight = await startFakeFathom({
+      seed: 9,
+      meetingCount: 60,
+      now: Date.parse(NOW),
+      segmentsPerMeeting: 2,
+      rateLimit: { global: { limit: 5, windowMs: 1000 }, heavy: { limit: 3, windowMs: 1000 } },
+    });
+    try {
+      const r = await runCli(['run', '--all', '--json'], { ...env, FATHOM_API_URL: tight.url });
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r.stdout)).toMatchObject({ meetings_new: 60, rate_limited: 0, requests: 6 });
+      expect(tight.stats().rateLimited).toBe(0);
+    } finally {
+      await tight.close();
+    }
+  });
+});
+
+describe('a run killed at any instant', () => {
+  it('leaves whole pages only, and the next run finishes the job', async () => {
+    const slow = await startFakeFathom({ seed: 11, meetingCount: 200, now: Date.parse(NOW), segmentsPerMeeting: [50, 150], latencyMs: 30 });
+    try {
+      const e = { ...env, FATHOM_API_URL: slow.url };
+      const child = startCli(['run', '--all'], e);
+      const done = collect(child);
+      // Kill once several pages have been served: wherever the CLI is in its page loop.
+      await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (slow.stats().requests >= 6) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 5);
+      });
+      child.kill('SIGKILL');
+      const killed = await done;
+      expect(killed.signal).toBe('SIGKILL');
+      const file = dbPath(e);
+      expect(query(file, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+      const stored = query<{ n: number }>(file, 'SELECT COUNT(*) n FROM meetings')[0]!.n;
+      expect(stored % 10).toBe(0); // whole pages of 10
+      expect(stored).toBeLessThan(200);
+      // Every stored meeting has all its transcript rows.
+      expect(query(file, 'SELECT COUNT(*) n FROM meetings m WHERE transcript_segment_count != (SELECT COUNT(*) FROM transcript_segments s WHERE s.recording_id = m.recording_id)')).toEqual([{ n: 0 }]);
+      expect(query(file, 'SELECT bookmark FROM sync_state')).toEqual([{ bookmark: null }]);
+
+      const again = await runCli(['run', '--all', '--json'], e);
+      expect(again.code).toBe(0);
+      expect(json(again.stdout).meetings_new).toBe(200 - stored);
+      expectDatabaseMatches(file, slow.meetings());
+      expect(query(file, 'SELECT status FROM sync_runs ORDER BY id')).toEqual([{ status: 'interrupted' }, { status: 'ok' }]);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('bad input', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['run', '--since', 'yesterday'], /--since "yesterday" is not a date/],
+    [['run', '--since', '2026-02-30'], /is not a date/],
+    [['run', '--since', '2026-05-01', '--until', '2026-04-01'], /is after --until/],
+    [['run', '--until', '2026-04-01'], /--until needs --since/],
+    [['run', '--last', '0'], /--last "0" must be a whole number/],
+    [['run', '--last', 'abc'], /--last "abc" must be a whole number/],
+    [['run', '--all', '--last', '3'], /cannot be combined/],
+    [['run', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['run', '--recorded-by', 'not-an-email'], /is not an email address/],
+    [['sync'], /unknown command 'sync'/],
+  ];
+  it.each(cases)('%j: one line, exit 2, nothing written', async (args, message) => {
+    const r = await runCli(args, env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(env.FATHOM_SYNC_HOME!)).toBe(false);
+    expect(server.stats().requests).toBe(0);
+  });
+
+  it('a --db that is not SQLite: exit 1, file untouched', async () => {
+    const file = path.join(home.home, 'notes.db');
+    fs.writeFileSync(file, 'my precious notes');
+    const r = await runCli(['run', '--db', file], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/is not a SQLite database/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('my precious notes');
+    expect(fs.readdirSync(home.home)).toEqual(['notes.db']);
+  });
+
+  it('an unreadable --db: exit 1', async () => {
+    const dir = path.join(home.home, 'locked');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'x.db');
+    fs.writeFileSync(file, '');
+    fs.chmodSync(file, 0o000);
+    const r = await runCli(['run', '--db', file], { ...env, FATHOM_SYNC_DB: undefined });
+    fs.chmodSync(file, 0o600);
+    // root can read anything; then the empty file is simply a new database.
+    if (process.getuid?.() === 0) expect(r.code).toBe(0);
+    else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/cannot open database/);
+    }
+  });
+
+  it('a database from a newer fathom-sync: exit 1, nothing written', async () => {
+    await runCli(['run', '--last', '1'], env);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(dbPath(env));
+    db.pragma('user_version = 42');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const before = fs.readFileSync(dbPath(env));
+    const r = await runCli(['run'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/schema version 42, newer than this fathom-sync understands/);
+    expect(fs.readFileSync(dbPath(env)).equals(before)).toBe(true);
+  });
+});
+
+describe('cli basics', () => {
+  it('--help and --version answer without loading the sync machinery', async () => {
+    const help = await runCli(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: fathom-sync/);
+    const version = await runCli(['--version'], env);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const runHelp = await runCli(['run', '--help'], env);
+    expect(runHelp.stdout).toMatch(/--incremental/);
+  });
+});
