@@ -43,6 +43,7 @@ export function buildProgram(streams: Streams): Command {
     .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
     .option('--json', 'print the result as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output; errors and warnings only')
+    .option('--wait', 'if a sync is already running, wait for it to finish instead of exiting with code 6')
     .addOption(new Option('--scheduled', 'mark the run as started by the schedule').hideHelp())
     .action(async (flags) => {
       const { runCommand } = await import('./commands/run.js');
@@ -50,9 +51,116 @@ export function buildProgram(streams: Streams): Command {
     });
 
   // --- connect / disconnect / status (credentials) ---
+  // Secret-looking flags are declared (hidden, with an optional value) only so that a secret
+  // typed on the command line is refused with a clear message instead of echoed back by
+  // commander's "unknown option" error.
+  const secretTrap = (name: string) => new Option(`${name} [value]`).hideHelp();
+  program
+    .command('connect')
+    .description('connect to Fathom: OAuth with your own Fathom app (default) or an API key (--api-key)')
+    .addOption(new Option('--api-key [value]', 'connect with an API key instead (read from a hidden prompt or piped stdin)').preset(true))
+    .option('--client-id <id>', 'client id of your Fathom OAuth app (default: FATHOM_CLIENT_ID or the saved one)')
+    .option('--port <port>', 'port of the redirect URI http://127.0.0.1:<port>/callback (default 38421)')
+    .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+    .option('--no-browser', 'print the URL only; do not open a browser')
+    .option('--manual', 'for SSH sessions: paste the address the browser was redirected to')
+    .option('--insecure-storage', 'if the OS keychain cannot be reached, save credentials in a plain-text file (0600)')
+    .addOption(secretTrap('--client-secret'))
+    .addOption(secretTrap('--secret'))
+    .addOption(secretTrap('--token'))
+    .addOption(secretTrap('--access-token'))
+    .addOption(secretTrap('--refresh-token'))
+    .allowExcessArguments(true)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Register this redirect URI in your Fathom app, exactly: http://127.0.0.1:38421/callback',
+        '(with --port N: http://127.0.0.1:N/callback). Apps: https://fathom.video/marketplace_applications/new',
+        'The client secret comes from FATHOM_CLIENT_SECRET, the first line of piped stdin, the one saved',
+        'by an earlier connect, or a hidden prompt: never from a flag. FATHOM_OAUTH_AUTHORIZE_URL and',
+        'FATHOM_OAUTH_TOKEN_URL override the OAuth endpoints.',
+        'Credentials go to the OS keychain; a plain-text file only with --insecure-storage,',
+        'FATHOM_SYNC_TOKEN_STORE=file, or your answer at the prompt.',
+      ].join('\n'),
+    )
+    .action(async (flags, command: Command) => {
+      const { connectCommand } = await import('./commands/connect.js');
+      program.setOptionValue('exitCode', await connectCommand(flags, command.args, streams));
+    });
+
+  program
+    .command('disconnect')
+    .description('remove the stored Fathom credential')
+    .option('--forget-app', "also remove the OAuth app's client secret and client id")
+    .option('--purge', 'also delete the local database (asks first)')
+    .option('--yes', 'with --purge: do not ask')
+    .option('--db <path>', 'database file for --purge (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (flags) => {
+      const { disconnectCommand } = await import('./commands/disconnect.js');
+      program.setOptionValue('exitCode', await disconnectCommand(flags, streams));
+    });
+
+  program
+    .command('status')
+    .description('show whether fathom-sync is connected, where the credential lives, and the database (exit 4 when not connected)')
+    .option('--check', 'also make one API call to prove the credential works (renews an expiring token)')
+    .option('--json', 'print the status as one JSON object on stdout')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (flags) => {
+      const { statusCommand } = await import('./commands/status.js');
+      program.setOptionValue('exitCode', await statusCommand(flags, streams));
+    });
   // --- end credentials ---
 
   // --- install-cron / uninstall-cron / log / doctor (scheduling) ---
+  // Root only, and mostly for tests: edit another user's crontab (crontab -u).
+  const crontabUserOption = () => new Option('--crontab-user <name>', "edit this user's crontab (root only)").hideHelp();
+
+  program
+    .command('install-cron')
+    .description('run an incremental sync every hour (crontab on Linux, a LaunchAgent on macOS)')
+    .option('--dry-run', 'print exactly what would be written, change nothing')
+    .option('--minute <n>', 'minute of the hour to run at, 0-59 (default: picked once, then kept)')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .addOption(crontabUserOption())
+    .action(async (flags) => {
+      const { installCronCommand } = await import('./commands/install-cron.js');
+      program.setOptionValue('exitCode', await installCronCommand(flags, streams));
+    });
+
+  program
+    .command('uninstall-cron')
+    .description('remove the hourly sync that install-cron set up, and nothing else')
+    .option('--dry-run', 'print exactly what would be removed, change nothing')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .addOption(crontabUserOption())
+    .action(async (flags) => {
+      const { uninstallCronCommand } = await import('./commands/uninstall-cron.js');
+      program.setOptionValue('exitCode', await uninstallCronCommand(flags, streams));
+    });
+
+  program
+    .command('log')
+    .description('list recent sync runs, manual and scheduled (kept for 30 days)')
+    .option('--limit <n>', 'how many runs to show (default 20)')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .option('--json', 'print the runs as a JSON array on stdout')
+    .action(async (flags) => {
+      const { logCommand } = await import('./commands/log.js');
+      program.setOptionValue('exitCode', await logCommand(flags, streams));
+    });
+
+  program
+    .command('doctor')
+    .description('check that syncing works, and will keep working every hour; prints a fix for each problem')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .option('--json', 'print the checks as one JSON object on stdout')
+    .option('--verbose', 'show the details of every check, not only of problems')
+    .action(async (flags) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      program.setOptionValue('exitCode', await doctorCommand(flags, streams));
+    });
   // --- end scheduling ---
 
   return program;

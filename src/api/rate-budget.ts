@@ -37,7 +37,12 @@ export interface RateLimitHeaders {
 }
 
 interface ServerHint {
+  /** What the server said remained, less what we sent since. */
   remaining: number;
+  /** What the server last said remained, to tell its next window from this one. */
+  reported: number;
+  /** The window resets somewhere in (resetAfter, resetAt]; we wait for resetAt. */
+  resetAfter: number;
   resetAt: number;
 }
 
@@ -122,10 +127,20 @@ export class RateBudget {
       delete this.#hints[bucket];
       return;
     }
-    this.#hints[bucket] = {
-      remaining: headers.remaining,
-      resetAt: this.#clock.now() + headers.resetSeconds * 1000,
-    };
+    // RateLimit-Reset is usually whole seconds, rounded up: "1" means the window resets within the
+    // next second. Each answer in the same window narrows down when exactly; waiting for the
+    // earliest instant that is certainly past the reset wastes far less than a second per window.
+    const now = this.#clock.now();
+    const whole = Number.isInteger(headers.resetSeconds);
+    let resetAt = now + headers.resetSeconds * 1000;
+    let resetAfter = whole ? resetAt - 1000 : resetAt;
+    const prev = this.#hints[bucket];
+    const sameWindow = prev && headers.remaining <= prev.reported && resetAfter < prev.resetAt && resetAt > prev.resetAfter;
+    if (prev && sameWindow) {
+      resetAt = Math.min(resetAt, prev.resetAt);
+      resetAfter = Math.max(resetAfter, prev.resetAfter);
+    }
+    this.#hints[bucket] = { remaining: headers.remaining, reported: headers.remaining, resetAfter, resetAt };
   }
 
   /** After a 429: nothing is sent until the server said we may try again. */

@@ -26,6 +26,8 @@ export interface RunFlags {
   json?: boolean;
   quiet?: boolean;
   scheduled?: boolean;
+  /** Wait for a sync that is already running instead of exiting 6. */
+  wait?: boolean;
 }
 
 /** Turns flags into a mode request and filters; every problem is a UsageError, before any I/O. */
@@ -75,12 +77,29 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
   const auth = await defaultCredentialProvider(paths, streams.env).resolve();
   if (!auth) throw new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY');
 
-  const { openDatabase } = await import('../db/database.js');
+  const { openDatabase, inspectDatabaseFile } = await import('../db/database.js');
+  // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
+  inspectDatabaseFile(paths.database);
   const { SyncStore } = await import('../db/sync-store.js');
   const { runSync } = await import('../sync/engine.js');
   const { createProgressView } = await import('./run-progress.js');
 
-  const db = await openDatabase(paths.database);
+  // One sync at a time, taken before the database is touched. A credential refresh takes its
+  // own short lock and never waits for this one, so holding both cannot deadlock.
+  const { acquireRunLock, describeOwner } = await import('../core/lock.js');
+  const { tidyAfterRun } = await import('../history/after-run.js');
+  const lock = await acquireRunLock(paths.lockFile, {
+    wait: flags.wait ?? false,
+    onWait: (owner) => output.info(`waiting for the sync already running (${describeOwner(owner)}) to finish...`),
+    onTakeover: (stale) => output.info(`took over a stale lock (${stale.reason})`),
+  });
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase(paths.database);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const controller = new AbortController();
   const onSignal = () => controller.abort(new FathomSyncError('interrupted', ExitCode.failure));
   process.once('SIGINT', onSignal);
@@ -141,7 +160,7 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
       output.result(
         `synced ${summary.meetings_seen} meetings (${summary.meetings_new} new, ${summary.meetings_updated} updated` +
           `${summary.items_skipped ? `, ${summary.items_skipped} skipped` : ''}) in ${(summary.duration_ms / 1000).toFixed(1)}s` +
-          ` · ${summary.pages} pages, ${summary.requests} requests` +
+          ` · ${summary.pages} ${summary.pages === 1 ? "page" : "pages"}, ${summary.requests} ${summary.requests === 1 ? "request" : "requests"}` +
           `${summary.retries ? `, ${summary.retries} retries` : ''}${summary.rate_limited ? `, ${summary.rate_limited} rate-limited` : ''}` +
           ` · ${paths.database}`,
       );
@@ -161,6 +180,8 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    tidyAfterRun(db, paths, (message) => output.warn(message));
     db.close();
+    lock.release();
   }
 }

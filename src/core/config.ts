@@ -23,6 +23,8 @@ export interface AppConfig {
     installedAt: string;
     /** launchd only: the plist we wrote. */
     plistPath?: string;
+    /** crontab only: whose crontab (`crontab -u`), when not the user's own. */
+    crontabUser?: string;
   };
   /** The minute of the hour the scheduled job runs at: chosen once at random, then kept. */
   cronMinute?: number;

@@ -93,3 +93,41 @@ describe('RateBudget following a server window shorter than the documented one',
     expect(b.delayFor('heavy')).toBeGreaterThan(1000); // our own window: 3 per 60 s, all used
   });
 });
+
+describe('RateBudget narrowing down a whole-second RateLimit-Reset', () => {
+  it('waits until just past the reset the answers pin down, not a whole second more', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 60, windowMs: 60_000 }, { limit: 30, windowMs: 60_000 });
+    // The server window resets at t = 2000. Answers at t = 0, 600 and 1100 say 2, 2 and 1 seconds.
+    b.observe('heavy', { limit: 3, remaining: 2, resetSeconds: 2 });
+    clock.t = 600;
+    b.observe('heavy', { limit: 3, remaining: 1, resetSeconds: 2 });
+    clock.t = 1100;
+    b.observe('heavy', { limit: 3, remaining: 0, resetSeconds: 1 });
+    // "1 s" at t = 1100 alone would mean waiting until 2100; with t = 0's "2 s" the reset is at
+    // 2000 at the latest, so the wait is 900 ms.
+    expect(b.delayFor('heavy')).toBe(900);
+  });
+
+  it('uses the tightest bound: an answer just before the second flips pins the reset closely', () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock);
+    clock.t = 999; // reset at 2000 is 1001 ms away: the server says ceil = 2
+    b.observe('heavy', { limit: 3, remaining: 1, resetSeconds: 2 });
+    clock.t = 1001; // now 999 ms away: the server says 1
+    b.observe('heavy', { limit: 3, remaining: 0, resetSeconds: 1 });
+    // Candidates: (999, 2999] and (1001, 2001]: the reset is at 2001 at the latest.
+    expect(b.delayFor('heavy')).toBe(1000);
+  });
+
+  it('starts afresh when the server reports a new window', () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock);
+    b.observe('heavy', { limit: 3, remaining: 0, resetSeconds: 1 });
+    clock.t = 1000;
+    b.observe('heavy', { limit: 3, remaining: 2, resetSeconds: 1 }); // more remaining: a new window
+    expect(b.delayFor('heavy')).toBe(0);
+    b.observe('heavy', { limit: 3, remaining: 0, resetSeconds: 1 });
+    expect(b.delayFor('heavy')).toBe(1000);
+  });
+});

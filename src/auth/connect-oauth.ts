@@ -1,0 +1,131 @@
+import type { AppPaths } from '../core/paths.js';
+import type { Output } from '../core/output.js';
+import { AuthRequiredError, UsageError } from '../core/errors.js';
+import { readConfig } from '../core/config.js';
+import { formatDuration } from '../core/output.js';
+import { buildAuthorizeUrl } from './authorize-url.js';
+import { startCallbackServer } from './callback-server.js';
+import { waitForPastedRedirect } from './manual-callback.js';
+import { openInBrowser } from './browser.js';
+import { createPkce } from './pkce.js';
+import { createState } from './oauth-state.js';
+import { redirectUriFor, resolveOAuthEndpoints } from './oauth-endpoints.js';
+import { requestToken } from './token-client.js';
+import { bearerForCheck, checkCredential, type CredentialCheck } from './verify-credential.js';
+import { saveConnection } from './save-connection.js';
+import { CredentialVault, type StoredOAuthToken } from './stored-credential.js';
+import type { SecretStore } from './secret-store.js';
+import type { Interaction } from './interaction.js';
+
+/**
+ * `fathom-sync connect` with the user's own Fathom OAuth app: authorization code grant through a
+ * loopback redirect (or a pasted redirect with --manual), exchanged with the client secret,
+ * checked with one API call, then saved.
+ */
+
+export interface OAuthConnectRequest {
+  paths: AppPaths;
+  env: NodeJS.ProcessEnv;
+  output: Output;
+  interaction: Interaction;
+  store: SecretStore;
+  clientId: string;
+  port: number;
+  timeoutMs: number;
+  openBrowser: boolean;
+  manual: boolean;
+}
+
+export interface ConnectOutcome {
+  kind: 'oauth' | 'api_key';
+  clientId?: string;
+  expiresAt?: number | null;
+  store: SecretStore;
+  check: CredentialCheck;
+}
+
+export async function connectWithOAuth(req: OAuthConnectRequest): Promise<ConnectOutcome> {
+  const { output, clientId, port } = req;
+  const endpoints = resolveOAuthEndpoints(req.env, readConfig(req.paths.configFile));
+  const clientSecret = await obtainClientSecret(req);
+  const redirectUri = redirectUriFor(port);
+  const state = createState();
+  const pkce = createPkce();
+  const authorizeUrl = buildAuthorizeUrl({ authorizeUrl: endpoints.authorizeUrl, clientId, redirectUri, state, pkce });
+
+  const complete = async (code: string): Promise<ConnectOutcome> => {
+    const { token, tokenUrl } = await requestToken(
+      { tokenUrls: endpoints.tokenUrls, clientId, clientSecret },
+      { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier },
+    );
+    let check: CredentialCheck;
+    try {
+      check = await checkCredential(req.env, bearerForCheck(token.accessToken));
+    } catch (err) {
+      if (err instanceof AuthRequiredError) throw new AuthRequiredError('Fathom issued a token but then refused it (401); nothing was saved', 'run fathom-sync connect again');
+      throw err;
+    }
+    const now = Date.now();
+    const credential: StoredOAuthToken = {
+      kind: 'oauth',
+      accessToken: token.accessToken,
+      refreshToken: token.refreshToken,
+      expiresAt: token.expiresIn === null ? null : now + token.expiresIn * 1000,
+      tokenType: token.tokenType,
+      clientId,
+      obtainedAt: now,
+    };
+    await saveConnection({
+      paths: req.paths,
+      store: req.store,
+      credential,
+      clientSecret,
+      oauth: { clientId, port, ...(req.env.FATHOM_OAUTH_TOKEN_URL ? {} : { tokenUrl }) },
+    });
+    return { kind: 'oauth', clientId, expiresAt: credential.expiresAt, store: req.store, check };
+  };
+
+  const timeoutText = formatDuration(req.timeoutMs);
+  if (req.manual) {
+    output.info(`Open this URL in a browser on any machine and approve fathom-sync:\n\n  ${authorizeUrl}\n`);
+    output.info(`The browser then fails to load ${redirectUri}?...: that is expected. Paste that whole address here (within ${timeoutText}).`);
+    return waitForPastedRedirect({ expectedState: state, interaction: req.interaction, timeoutMs: req.timeoutMs, complete, warn: (m) => output.warn(m) });
+  }
+
+  // Listen before printing the URL: a busy port is reported before the user approves anything.
+  const server = await startCallbackServer({
+    port,
+    expectedState: state,
+    timeoutMs: req.timeoutMs,
+    complete,
+    onStrayRequest: (why) => output.warn(`ignored a request to ${redirectUri} because ${why}; still waiting`),
+  });
+  output.info(`Open this URL in your browser to connect fathom-sync to Fathom:\n\n  ${authorizeUrl}\n`);
+  output.info(`Waiting up to ${timeoutText} for Fathom to redirect to ${redirectUri} ...`);
+  if (req.openBrowser) await openInBrowser(authorizeUrl, (m) => output.warn(m));
+  return server.result;
+}
+
+/**
+ * The client secret: FATHOM_CLIENT_SECRET, else the one stored by an earlier connect of the
+ * same app (so a re-connect from a script never waits on stdin), else the first line of piped
+ * stdin, else a hidden prompt. Never a flag.
+ */
+async function obtainClientSecret(req: OAuthConnectRequest): Promise<string> {
+  const fromEnv = req.env.FATHOM_CLIENT_SECRET?.trim();
+  if (fromEnv) return fromEnv;
+  const config = readConfig(req.paths.configFile);
+  if (config.oauth?.clientId === req.clientId) {
+    const stored = await new CredentialVault(req.store).readClientSecret().catch(() => null);
+    if (stored) return stored;
+  }
+  if (!req.interaction.canPrompt) {
+    req.output.info('Reading the client secret from the first line of stdin ...');
+    const line = (await req.interaction.stdinLine())?.trim();
+    if (line) return line;
+  } else {
+    const typed = (await req.interaction.hidden(`Client secret of your Fathom app ${req.clientId}:`)).trim();
+    if (typed) return typed;
+  }
+  throw new UsageError('no client secret: set FATHOM_CLIENT_SECRET, pipe it on stdin, or run connect in a terminal to type it; nothing was saved');
+}

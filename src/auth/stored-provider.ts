@@ -1,0 +1,71 @@
+import type { AppPaths } from '../core/paths.js';
+import { AuthRequiredError } from '../core/errors.js';
+import { readConfig, updateConfig } from '../core/config.js';
+import { ApiKeyAuth, type ApiAuth, type CredentialProvider } from './credentials.js';
+import { CredentialVault, type StoredCredential } from './stored-credential.js';
+import { DEFAULT_PROFILE, StoreUnavailableError } from './secret-store.js';
+import { recordedStore } from './store-selection.js';
+import { OAuthAuth } from './oauth-auth.js';
+import { resolveOAuthEndpoints } from './oauth-endpoints.js';
+import { refreshLockPath } from './refresh-lock.js';
+
+/** The credential `connect` saved, read from the backend config.json records. */
+export class StoredCredentialProvider implements CredentialProvider {
+  constructor(
+    private readonly paths: AppPaths,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly profile = DEFAULT_PROFILE,
+  ) {}
+
+  async resolve(): Promise<ApiAuth | null> {
+    const loaded = await loadStoredCredential(this.paths, this.env, this.profile);
+    if (!loaded) return null;
+    const { credential, vault } = loaded;
+    const source = vault.store.describe();
+    if (credential.kind === 'api_key') return new ApiKeyAuth(credential.apiKey, source);
+    const configFile = this.paths.configFile;
+    return new OAuthAuth({
+      vault,
+      credential,
+      source,
+      lockFile: refreshLockPath(this.paths.stateDir),
+      tokenUrls: resolveOAuthEndpoints(this.env, readConfig(configFile)).tokenUrls,
+      ...(this.env.FATHOM_CLIENT_SECRET ? { envClientSecret: this.env.FATHOM_CLIENT_SECRET } : {}),
+      onTokenUrl: (url) => {
+        if (this.env.FATHOM_OAUTH_TOKEN_URL) return;
+        if (readConfig(configFile).oauth?.tokenUrl === url) return;
+        updateConfig(configFile, (c) => {
+          c.oauth = { ...c.oauth, tokenUrl: url };
+        });
+      },
+    });
+  }
+}
+
+/**
+ * Reads the stored credential. null when none is recorded or the entry is gone; an
+ * AuthRequiredError (exit 4) when the store cannot be read, saying why.
+ */
+export async function loadStoredCredential(
+  paths: AppPaths,
+  env: NodeJS.ProcessEnv,
+  profile = DEFAULT_PROFILE,
+): Promise<{ credential: StoredCredential; vault: CredentialVault } | null> {
+  const recorded = recordedStore({ paths, env }, profile);
+  if (!recorded) return null;
+  const vault = new CredentialVault(recorded.store, profile);
+  try {
+    const credential = await vault.readCredential();
+    return credential ? { credential, vault } : null;
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) {
+      throw new AuthRequiredError(
+        `cannot read the Fathom credential from ${recorded.store.describe()}: ${err.reason}`,
+        recorded.store.backend === 'keychain'
+          ? 'run where the keychain is reachable (set DBUS_SESSION_BUS_ADDRESS for cron), or fathom-sync connect --insecure-storage'
+          : 'fathom-sync connect',
+      );
+    }
+    throw new AuthRequiredError(`the stored Fathom credential cannot be used: ${(err as Error).message}`, 'fathom-sync connect');
+  }
+}

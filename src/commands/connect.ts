@@ -1,0 +1,163 @@
+import os from 'node:os';
+import { Output, type Streams } from '../core/output.js';
+import { resolvePaths, type AppPaths } from '../core/paths.js';
+import type { Interaction } from '../auth/interaction.js';
+import type { SecretStore } from '../auth/secret-store.js';
+import { readConfig } from '../core/config.js';
+import { ExitCode, UsageError } from '../core/errors.js';
+import { DEFAULT_CALLBACK_PORT } from '../auth/oauth-endpoints.js';
+
+/** Flags of `fathom-sync connect`, as commander hands them over. */
+export interface ConnectFlags {
+  /** true for `--api-key`; a string means someone put the key itself on the command line. */
+  apiKey?: boolean | string;
+  clientId?: string;
+  port?: string;
+  timeout?: string;
+  browser?: boolean;
+  manual?: boolean;
+  insecureStorage?: boolean;
+  /** Traps: secrets are never accepted as flags (they would show in `ps` and shell history). */
+  clientSecret?: boolean | string;
+  secret?: boolean | string;
+  token?: boolean | string;
+  accessToken?: boolean | string;
+  refreshToken?: boolean | string;
+}
+
+export const DEFAULT_LOGIN_TIMEOUT_S = 300;
+
+export interface ParsedConnect {
+  mode: 'oauth' | 'api_key';
+  clientId: string | null;
+  port: number;
+  timeoutMs: number;
+  manual: boolean;
+  browser: boolean;
+  insecureStorage: boolean;
+}
+
+/** Every problem with the flags is a UsageError (exit 2) before anything is read or stored. */
+export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env: NodeJS.ProcessEnv, savedClientId?: string, savedPort?: number): ParsedConnect {
+  for (const [flag, value] of [
+    ['--client-secret', flags.clientSecret],
+    ['--secret', flags.secret],
+    ['--token', flags.token],
+    ['--access-token', flags.accessToken],
+    ['--refresh-token', flags.refreshToken],
+  ] as const) {
+    if (value !== undefined) {
+      throw new UsageError(`${flag} is not accepted: secrets never go on the command line (they end up in shell history and ps). Use FATHOM_CLIENT_SECRET, pipe it on stdin, or type it at the prompt`);
+    }
+  }
+  if (typeof flags.apiKey === 'string') {
+    throw new UsageError('the API key is never taken from the command line (it would end up in shell history and ps): run `fathom-sync connect --api-key` and type it, or pipe it on stdin; nothing was saved');
+  }
+  if (extraArgs.length > 0) {
+    throw new UsageError('connect takes no arguments (secrets are never read from the command line); see fathom-sync connect --help');
+  }
+  const mode = flags.apiKey ? 'api_key' : 'oauth';
+  if (mode === 'api_key' && (flags.clientId !== undefined || flags.manual || flags.port !== undefined)) {
+    throw new UsageError('--api-key cannot be combined with --client-id, --port or --manual');
+  }
+  const port = flags.port === undefined ? (savedPort ?? DEFAULT_CALLBACK_PORT) : parsePort(flags.port);
+  const timeoutMs = flags.timeout === undefined ? DEFAULT_LOGIN_TIMEOUT_S * 1000 : parseTimeout(flags.timeout);
+  let clientId: string | null = null;
+  if (mode === 'oauth') {
+    clientId = (flags.clientId ?? env.FATHOM_CLIENT_ID ?? savedClientId ?? '').trim() || null;
+    if (flags.clientId !== undefined && !flags.clientId.trim()) throw new UsageError('--client-id is empty');
+    if (!clientId) {
+      throw new UsageError(
+        'no OAuth client id: pass --client-id or set FATHOM_CLIENT_ID (from your app at https://fathom.video/marketplace_applications/new), or connect with --api-key',
+      );
+    }
+  }
+  return {
+    mode,
+    clientId,
+    port,
+    timeoutMs,
+    manual: Boolean(flags.manual),
+    browser: flags.browser !== false,
+    insecureStorage: Boolean(flags.insecureStorage),
+  };
+}
+
+export function parsePort(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--port must be a number from 1 to 65535 (got "${value}")`);
+  const n = Number(value);
+  if (n === 0) throw new UsageError('--port 0 is not allowed: Fathom only redirects to the exact URI registered with the app, so the port must be fixed');
+  if (n > 65535) throw new UsageError(`--port must be a number from 1 to 65535 (got ${value})`);
+  return n;
+}
+
+export function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 24 * 3600) throw new UsageError(`--timeout must be a number of seconds from 1 to 86400 (got "${value}")`);
+  return Math.round(n * 1000);
+}
+
+export async function connectCommand(flags: ConnectFlags, extraArgs: string[], streams: Streams, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
+  const paths = resolvePaths({}, { env: streams.env, platform: process.platform, homedir: os.homedir() });
+  const config = readConfig(paths.configFile);
+  const parsed = parseConnectFlags(flags, extraArgs, streams.env, config.oauth?.clientId, config.oauth?.port);
+  const output = new Output(streams);
+  const { createInteraction } = await import('../auth/interaction.js');
+  const { chooseStoreForSaving } = await import('../auth/store-selection.js');
+  const interaction = createInteraction(stdin, streams.stderr);
+
+  if (streams.env.FATHOM_API_KEY?.trim()) {
+    output.warn('FATHOM_API_KEY is set: as long as it is, it is used instead of the credential saved now');
+  }
+  // Before the browser opens (or the key is typed): a fresh credential must never be lost
+  // to an unusable store.
+  const store = await chooseStoreForSaving({
+    paths,
+    env: streams.env,
+    insecureStorage: parsed.insecureStorage,
+    askConsent: interaction.canPrompt
+      ? (reason, file) => interaction.confirm(`The OS keychain cannot be used (${reason}). Save the credentials in plain text in ${file} instead?`, false)
+      : null,
+    warn: (m) => output.warn(m),
+  });
+
+  try {
+    return await connectWith(parsed, { paths, streams, output, interaction, store, stdin });
+  } finally {
+    interaction.close();
+  }
+}
+
+async function connectWith(
+  parsed: ParsedConnect,
+  ctx: { paths: AppPaths; streams: Streams; output: Output; interaction: Interaction; store: SecretStore; stdin: NodeJS.ReadStream },
+): Promise<number> {
+  const { paths, streams, output, interaction, store, stdin } = ctx;
+  let outcome;
+  if (parsed.mode === 'api_key') {
+    const { connectWithApiKey } = await import('../auth/connect-api-key.js');
+    outcome = await connectWithApiKey({ paths, env: streams.env, interaction, store });
+  } else {
+    const { connectWithOAuth } = await import('../auth/connect-oauth.js');
+    outcome = await connectWithOAuth({
+      paths,
+      env: streams.env,
+      output,
+      interaction,
+      store,
+      clientId: parsed.clientId!,
+      port: parsed.port,
+      timeoutMs: parsed.timeoutMs,
+      manual: parsed.manual,
+      // A browser only for a person at a terminal; the URL is printed either way.
+      openBrowser: parsed.browser && !parsed.manual && Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY),
+    });
+  }
+  const { describeCheck } = await import('../auth/verify-credential.js');
+  const how = outcome.kind === 'api_key' ? 'an API key' : `OAuth (app ${outcome.clientId})`;
+  const expiry = outcome.kind === 'oauth' && outcome.expiresAt ? `; the access token renews itself (current one valid until ${new Date(outcome.expiresAt).toISOString()})` : '';
+  output.result(`Connected to Fathom with ${how}. ${describeCheck(outcome.check)}.`);
+  output.result(`Credential stored in ${outcome.store.describe()}${expiry}.`);
+  output.info('Next: fathom-sync run');
+  return ExitCode.ok;
+}

@@ -1,0 +1,84 @@
+import os from 'node:os';
+import { ExitCode } from '../core/errors.js';
+import { Output, type Streams } from '../core/output.js';
+import { parseMinute } from '../schedule/job.js';
+import { systemScheduleContext } from '../schedule/context.js';
+import { installSchedule, type InstallOutcome } from '../schedule/service.js';
+import { renderJobCommand } from '../schedule/crontab-text.js';
+
+export interface InstallCronFlags {
+  dryRun?: boolean;
+  minute?: string;
+  json?: boolean;
+  /** Hidden: edit another user's crontab (root only); tests use a throwaway user. */
+  crontabUser?: string;
+}
+
+export async function installCronCommand(flags: InstallCronFlags, streams: Streams): Promise<number> {
+  const minute = flags.minute === undefined ? undefined : parseMinute(flags.minute);
+  const ctx = systemScheduleContext(streams.env, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
+  const outcome = await installSchedule(ctx, { dryRun: flags.dryRun ?? false, host: os.hostname(), ...(minute === undefined ? {} : { minute }) });
+  const output = new Output(streams, { json: flags.json ?? false });
+  if (flags.json) output.json(toJson(outcome));
+  else printOutcome(output, outcome);
+  return ExitCode.ok;
+}
+
+function toJson(o: InstallOutcome): object {
+  const credential = o.credential
+    ? {
+        readable: o.credential.reachability.readable,
+        ...('detail' in o.credential.reachability ? { detail: o.credential.reachability.detail } : {}),
+        ...('reason' in o.credential.reachability ? { reason: o.credential.reachability.reason } : {}),
+        ...(o.credential.fix ? { fix: o.credential.fix } : {}),
+      }
+    : null;
+  return {
+    dry_run: o.dryRun,
+    scheduler: o.change.kind,
+    target: o.change.target,
+    changed: !o.dryRun && o.change.changes,
+    minute: o.job.minute,
+    command: renderJobCommand(o.job),
+    node_path: o.job.nodePath,
+    cli_path: o.job.cliPath,
+    env: o.job.env,
+    log_file: o.job.logFile,
+    content: o.change.content,
+    commands: o.change.commands,
+    credential,
+  };
+}
+
+function printOutcome(output: Output, o: InstallOutcome): void {
+  const when = `every hour at minute ${o.job.minute}`;
+  if (o.dryRun) {
+    output.result(`Dry run, nothing changed. install-cron would write ${o.change.target} (${when}):`);
+    output.result('');
+    output.result((o.change.content ?? '').replace(/\n$/, ''));
+    if (o.change.kind === 'launchd') {
+      output.result('');
+      output.result('and then run:');
+      for (const command of o.change.commands) output.result(`  ${command.join(' ')}`);
+    }
+    return;
+  }
+  if (o.change.changes) output.result(`Installed the hourly sync in ${o.change.target} (${when}):`);
+  else output.result(`The hourly sync is already installed in ${o.change.target} (${when}); nothing changed:`);
+  output.result(`  ${o.change.kind === 'crontab' ? o.change.owned.split('\n').find((l) => /^\d/.test(l)) : o.change.target}`);
+  output.result(`Its output is appended to ${o.job.logFile}; \`fathom-sync log\` lists the runs, \`fathom-sync doctor\` checks everything.`);
+  output.result('Remove it with: fathom-sync uninstall-cron');
+  const check = o.credential;
+  if (!check) return;
+  const r = check.reachability;
+  if (r.readable === true) {
+    output.result(`✓ The scheduled job can read the Fathom credential (${r.detail}).`);
+    return;
+  }
+  if (r.readable === false) output.warn(`the scheduled job cannot read the Fathom credential: ${r.reason}`);
+  else output.warn(`could not check that the scheduled job can read the Fathom credential: ${r.reason}`);
+  if (check.fix) {
+    output.streams.stderr.write(`  ${check.fix.text}\n`);
+    for (const command of check.fix.commands) output.streams.stderr.write(`    ${command}\n`);
+  }
+}

@@ -1,0 +1,71 @@
+import { formatAge } from '../age.js';
+import { shellQuote } from '../../schedule/crontab-text.js';
+import type { DoctorCheck } from '../types.js';
+
+/** With a schedule installed, a success older than this means the hourly job is not working. */
+export const STALE_SUCCESS_MS = 2 * 3600 * 1000;
+
+export interface LastRunFacts {
+  lastRun: { id: number; trigger: string; status: string; started_at: string; ended_at: string | null; error: string | null; meetings_new: number } | null;
+  lastSuccessAt: string | null;
+}
+
+/** Reads the newest run and the last success, read-only; null when there is no usable database. */
+export async function readLastRunFacts(databaseFile: string): Promise<LastRunFacts | null> {
+  const { inspectDatabaseFile, openDatabase } = await import('../../db/database.js');
+  const { SyncStore } = await import('../../db/sync-store.js');
+  try {
+    if (inspectDatabaseFile(databaseFile) !== 'sqlite') return null;
+  } catch {
+    return null;
+  }
+  const db = await openDatabase(databaseFile, { readonly: true });
+  try {
+    const store = new SyncStore(db);
+    const [last] = store.recentRuns(1);
+    return { lastRun: last ?? null, lastSuccessAt: store.state().last_success_at };
+  } finally {
+    db.close();
+  }
+}
+
+const ago = (now: number, iso: string): string => `${formatAge(now - Date.parse(iso))} ago`;
+
+export const lastRunCheck: DoctorCheck = {
+  id: 'last-run',
+  title: 'Last sync',
+  async run(ctx) {
+    let facts: LastRunFacts | null;
+    try {
+      facts = await readLastRunFacts(ctx.paths.database);
+    } catch (err) {
+      return { status: 'skipped', summary: `database unreadable (${(err as Error).message})` };
+    }
+    const scheduled = Boolean(ctx.config.schedule);
+    if (!facts || !facts.lastRun) {
+      return { status: 'warning', summary: 'no sync has run yet', fix: { text: 'Run one now:', commands: ['fathom-sync run'] } };
+    }
+    const now = ctx.now();
+    const run = facts.lastRun;
+    const label = `#${run.id} (${run.trigger}) started ${ago(now, run.started_at)}`;
+    const success = facts.lastSuccessAt ? `last success ${ago(now, facts.lastSuccessAt)}` : 'never succeeded';
+    const seeLog = { text: 'See what went wrong, then try by hand:', commands: ['fathom-sync log', `tail -n 20 ${shellQuote(ctx.paths.logFile)}`, 'fathom-sync run'] };
+    if (run.status === 'failed') {
+      return { status: 'failure', summary: `run ${label} failed: ${run.error ?? 'no error recorded'}`, details: [success], fix: seeLog };
+    }
+    if (run.status === 'interrupted') {
+      return { status: 'warning', summary: `run ${label} was interrupted`, details: [success], fix: { text: 'Run again; the next run picks up where it stopped:', commands: ['fathom-sync run'] } };
+    }
+    if (run.status === 'running') return { status: 'ok', summary: `run ${label} is still running`, details: [success] };
+    const lastSuccess = facts.lastSuccessAt ?? run.ended_at ?? run.started_at;
+    if (scheduled && now - Date.parse(lastSuccess) > STALE_SUCCESS_MS) {
+      return {
+        status: 'warning',
+        summary: `${success}, though the schedule runs every hour`,
+        details: [`newest run: ${label}`],
+        fix: { text: 'The hourly job is not running or not finishing (asleep? cron stopped?). Look at its output and the schedule:', commands: [`tail -n 20 ${shellQuote(ctx.paths.logFile)}`, 'fathom-sync log', 'systemctl status cron'] },
+      };
+    }
+    return { status: 'ok', summary: `run ${label} succeeded (${run.meetings_new} new)` };
+  },
+};

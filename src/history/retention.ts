@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import type { Db } from '../db/database.js';
+
+/**
+ * Keeping history bounded without anyone having to think about it: called at the end of every
+ * run. An hourly job adds 24 rows and a few lines of log a day, forever, otherwise.
+ */
+
+export const RUN_HISTORY_DAYS = 30;
+/** The log is cut back to its newest LOG_KEEP_BYTES once it grows past LOG_MAX_BYTES. */
+export const LOG_MAX_BYTES = 1024 * 1024;
+export const LOG_KEEP_BYTES = 256 * 1024;
+
+/**
+ * Deletes sync_runs rows (and, by cascade, their skipped_items) that started more than `days`
+ * ago. The run sync_state points at is kept so the last result is never lost, and running
+ * rows are left to markInterruptedRuns.
+ */
+export function pruneRunHistory(db: Db, now: number, days = RUN_HISTORY_DAYS): number {
+  const cutoff = new Date(now - days * 24 * 3600 * 1000).toISOString();
+  const info = db
+    .prepare(
+      `DELETE FROM sync_runs
+        WHERE started_at < ? AND status <> 'running'
+          AND id IS NOT (SELECT last_run_id FROM sync_state WHERE id = 1)`,
+    )
+    .run(cutoff);
+  return info.changes;
+}
+
+/**
+ * Cuts the log file down to its newest lines when it has grown too big. The file is rewritten
+ * in place rather than replaced: cron's shell holds it open with O_APPEND for the rest of this
+ * run, and a renamed file would swallow the run's last lines.
+ */
+export function trimLogFile(file: string, maxBytes = LOG_MAX_BYTES, keepBytes = LOG_KEEP_BYTES): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return false; // no log yet (manual runs only), or not ours to touch
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size <= maxBytes) return false;
+    const tail = Buffer.alloc(Math.min(keepBytes, size));
+    fs.readSync(fd, tail, 0, tail.length, size - tail.length);
+    // Start at a line boundary so the log does not open with half a line.
+    const newline = tail.indexOf(0x0a);
+    const kept = newline === -1 ? tail : tail.subarray(newline + 1);
+    fs.writeSync(fd, kept, 0, kept.length, 0);
+    fs.ftruncateSync(fd, kept.length);
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

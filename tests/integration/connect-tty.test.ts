@@ -1,0 +1,137 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
+import { CLI, tempHome } from '../helpers/cli.js';
+import { installFakeOAuth, type FakeOAuth } from '../../src/fake-server/oauth.js';
+import { freePort, playBrowser } from '../helpers/connect.js';
+
+/**
+ * `connect` at a real terminal (tmux): the consent question when the keychain cannot be
+ * reached, and the hidden API-key prompt, whose input never appears on the screen.
+ */
+
+const hasTmux = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, 'tmux')));
+const API_KEY = 'tty-api-key-DO-NOT-ECHO-5d1';
+
+let fake: FakeFathom;
+let oauth: FakeOAuth;
+let home: ReturnType<typeof tempHome>;
+let socket: string;
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-J');
+
+/** Waits (bounded) until the terminal shows `pattern`. */
+async function waitForScreen(pattern: RegExp): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const text = screen();
+    if (pattern.test(text)) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the terminal never showed ${pattern}:\n${screen()}`);
+}
+
+function startInTerminal(args: string[], extraEnv: NodeJS.ProcessEnv = {}): void {
+  const env = { ...home.baseEnv, FATHOM_API_URL: fake.url, TERM: 'xterm', ...extraEnv };
+  const assignments = Object.entries(env).map(([k, v]) => `${k}='${v}'`);
+  // No D-Bus in this environment: the keychain cannot be reached. The shell waits after the
+  // CLI so the screen can still be read.
+  const command = `env -i ${assignments.join(' ')} '${process.execPath}' '${CLI}' ${args.join(' ')}; echo "EXIT=$?"; sleep 600`;
+  tmux('new-session', '-d', '-x', '220', '-y', '50', command);
+}
+
+beforeAll(async () => {
+  fake = await startFakeFathom({ meetingCount: 3, apiKeys: [API_KEY] });
+  oauth = installFakeOAuth(fake);
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  home = tempHome();
+  socket = `fathom-sync-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+});
+afterEach(() => {
+  if (hasTmux) {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  }
+  home.cleanup();
+});
+
+describe.skipIf(!hasTmux)('connect at a terminal', () => {
+  it('asks before falling back to a plain file, and hides the typed API key', async () => {
+    startInTerminal(['connect', '--api-key']);
+    await waitForScreen(/The OS keychain cannot be used \(no D-Bus session bus.*\)\. Save the credentials in plain text in .* instead\?/s);
+    tmux('send-keys', 'y', 'Enter');
+    await waitForScreen(/Fathom API key \(input hidden\):/);
+    tmux('send-keys', API_KEY, 'Enter');
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+    expect(text).toMatch(/because of your answer/);
+    expect(text).toMatch(/Connected to Fathom with an API key/);
+    expect(text).not.toContain(API_KEY);
+    expect(fs.readFileSync(path.join(home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'), 'utf8')).toContain(API_KEY);
+  });
+
+  it('"no" to the question saves nothing and never asks for the key', async () => {
+    startInTerminal(['connect', '--api-key']);
+    await waitForScreen(/Save the credentials in plain text/);
+    tmux('send-keys', 'n', 'Enter');
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=1/);
+    expect(text).toMatch(/nothing was saved/);
+    expect(text).not.toMatch(/Fathom API key/);
+    expect(fs.existsSync(path.join(home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'))).toBe(false);
+  });
+});
+
+describe.skipIf(!hasTmux)('the browser', () => {
+  const oauthEnv = (browser: string) => ({
+    FATHOM_OAUTH_AUTHORIZE_URL: oauth.authorizeUrl,
+    FATHOM_OAUTH_TOKEN_URL: oauth.tokenUrl,
+    FATHOM_CLIENT_ID: oauth.clientId,
+    FATHOM_CLIENT_SECRET: oauth.clientSecret,
+    FATHOM_SYNC_TOKEN_STORE: 'file',
+    // xdg-open (inside the open package) hands the URL to $BROWSER on a machine without a desktop.
+    BROWSER: browser,
+  });
+
+  it('is opened with the authorize URL at a terminal', async () => {
+    const port = await freePort();
+    oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
+    const opened = path.join(home.home, 'opened-url');
+    const browser = path.join(home.home, 'browser.sh');
+    fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
+    startInTerminal(['connect', '--port', String(port)], oauthEnv(browser));
+    await waitForScreen(/Waiting up to/);
+    let url = '';
+    for (let i = 0; i < 200 && !url; i++) {
+      if (fs.existsSync(opened)) url = fs.readFileSync(opened, 'utf8');
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(url).toMatch(/\/oauth2\/authorize\?response_type=code/);
+    await playBrowser(url);
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+    expect(text).not.toMatch(/could not open a browser/);
+  });
+
+  it('a browser that fails to open is a warning, and the printed URL still works', async () => {
+    const port = await freePort();
+    oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
+    const browser = path.join(home.home, 'broken-browser.sh');
+    fs.writeFileSync(browser, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    startInTerminal(['connect', '--port', String(port)], oauthEnv(browser));
+    const shown = await waitForScreen(/Waiting up to/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/external\/v1\/oauth2\/authorize\?\S+)/.exec(shown.replace(/\n(?=\S)/g, ''))?.[1];
+    expect(url).toBeDefined();
+    await waitForScreen(/warning: could not open a browser \(the opener exited with code \d+\); open the URL above yourself/);
+    await playBrowser(url!);
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+  });
+});

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import type http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
+import { collect, runCli, startCli, tempHome, dbPath } from '../helpers/cli.js';
+import { query } from '../helpers/truth.js';
+
+/**
+ * One sync at a time, with real processes. The first sync is held inside its first API call by
+ * a gate the test opens: while the server holds that request, the sync holds the lock, and no
+ * timing is involved.
+ */
+
+let server: FakeFathom;
+let home: ReturnType<typeof tempHome>;
+let env: NodeJS.ProcessEnv;
+let gate: { arrived: Promise<void>; open: () => void };
+let resetGate: () => void;
+
+function newGate() {
+  let arrive!: () => void;
+  let open!: () => void;
+  const arrived = new Promise<void>((r) => (arrive = r));
+  const opened = new Promise<void>((r) => (open = r));
+  return { arrived, open, arrive, opened };
+}
+
+beforeAll(async () => {
+  server = await startFakeFathom({ seed: 5, meetingCount: 5 });
+  let current = newGate();
+  gate = current;
+  server.addRoute('GET', '/external/v1/meetings', async (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    const g = current;
+    g.arrive();
+    await g.opened;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ limit: 10, next_cursor: null, items: [] }));
+  });
+  // Each test gets a fresh gate.
+  resetGate = () => {
+    current = newGate();
+    gate = current;
+  };
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  resetGate();
+  home = tempHome();
+  env = { ...home.baseEnv, FATHOM_API_URL: server.url, FATHOM_API_KEY: 'fake-api-key' };
+});
+afterEach(() => {
+  gate.open();
+  home.cleanup();
+});
+
+const lockFile = () => path.join(env.FATHOM_SYNC_HOME!, 'state', 'sync.lock');
+
+/** Resolves once the child's stderr contains `text`. */
+function stderrContains(child: ReturnType<typeof startCli>, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes(text)) resolve();
+    });
+    child.once('close', () => reject(new Error(`exited without printing "${text}"; stderr: ${seen}`)));
+  });
+}
+
+describe('run lock', () => {
+  it('a second run while one is running exits 6 naming the pid and start time', async () => {
+    const first = startCli(['run', '--json'], env);
+    first.stdin!.end();
+    const firstDone = collect(first);
+    await gate.arrived;
+
+    const owner = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number; host: string; startedAt: string };
+    expect(owner).toMatchObject({ pid: first.pid, host: os.hostname() });
+    const second = await runCli(['run'], env);
+    expect(second.code).toBe(6);
+    expect(second.stderr).toContain(`fathom-sync: sync already running (pid ${first.pid} since ${owner.startedAt})`);
+    expect(second.stderr).toMatch(/fix: wait for it to finish, or pass --wait/);
+
+    gate.open();
+    const done = await firstDone;
+    expect(done.code, done.stderr).toBe(0);
+    expect(fs.existsSync(lockFile())).toBe(false);
+    // The refused run never touched the database.
+    expect(query(dbPath(env), 'SELECT COUNT(*) AS n FROM sync_runs')[0]).toEqual({ n: 1 });
+  });
+
+  it('--wait waits for the running sync, then runs', async () => {
+    const first = startCli(['run'], env);
+    first.stdin!.end();
+    const firstDone = collect(first);
+    await gate.arrived;
+
+    const second = startCli(['run', '--wait'], env);
+    second.stdin!.end();
+    const waiting = stderrContains(second, `waiting for the sync already running (pid ${first.pid} since`);
+    const secondDone = collect(second);
+    await waiting;
+    gate.open();
+    const [a, b] = await Promise.all([firstDone, secondDone]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const runs = query<{ status: string; started_at: string; ended_at: string; pid: number }>(dbPath(env), 'SELECT status, started_at, ended_at, pid FROM sync_runs ORDER BY id');
+    expect(runs.map((r) => [r.status, r.pid])).toEqual([
+      ['ok', first.pid],
+      ['ok', second.pid],
+    ]);
+    expect(runs[1]!.started_at >= runs[0]!.ended_at).toBe(true);
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    const dead = spawn(process.execPath, ['-e', '']);
+    const exited = await collect(dead);
+    expect(exited.code).toBe(0);
+    fs.mkdirSync(path.dirname(lockFile()), { recursive: true });
+    fs.writeFileSync(lockFile(), JSON.stringify({ pid: dead.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    gate.open();
+    const r = await runCli(['run'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`took over a stale lock (process ${dead.pid} no longer exists)`);
+    expect(fs.existsSync(lockFile())).toBe(false);
+  });
+});

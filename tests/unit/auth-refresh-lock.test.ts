@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireRefreshLock, refreshLockPath, withRefreshLock } from '../../src/auth/refresh-lock.js';
+import { TemporaryError } from '../../src/core/errors.js';
+
+let dir: string;
+let lock: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refresh-lock-'));
+  lock = refreshLockPath(path.join(dir, 'state'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const writeOwner = (owner: object) => {
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  fs.writeFileSync(lock, JSON.stringify(owner));
+};
+
+describe('refresh lock', () => {
+  it('is a file of its own in the state dir, created 0600 and removed on release', async () => {
+    expect(path.basename(lock)).toBe('token-refresh.lock');
+    const release = await acquireRefreshLock(lock);
+    expect(fs.statSync(lock).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(fs.readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    release();
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('serialises holders: the second gets it only after the first releases', async () => {
+    const order: string[] = [];
+    const release = await acquireRefreshLock(lock, { pollMs: 5 });
+    const second = withRefreshLock(lock, async () => void order.push('second'), { pollMs: 5 });
+    order.push('first');
+    release();
+    await second;
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('waits for a live holder, then gives up with a temporary error naming it', async () => {
+    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: Date.now(), nonce: 'live' });
+    const err = await acquireRefreshLock(lock, { waitMs: 60, pollMs: 10 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(TemporaryError);
+    expect(err.message).toContain(`pid ${process.pid}`);
+    expect(fs.existsSync(lock)).toBe(true); // not ours: left alone
+  });
+
+  it('takes over a lock whose process is dead, or that is older than staleMs', async () => {
+    writeOwner({ pid: 2 ** 22 + 4321, host: os.hostname(), startedAt: Date.now(), nonce: 'dead' });
+    (await acquireRefreshLock(lock, { waitMs: 0 }))();
+    writeOwner({ pid: process.pid, host: 'another-host', startedAt: Date.now() - 10 * 60_000, nonce: 'old' });
+    (await acquireRefreshLock(lock, { waitMs: 0, staleMs: 60_000 }))();
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('does not take over a lock just created and not yet written', async () => {
+    fs.mkdirSync(path.dirname(lock), { recursive: true });
+    fs.writeFileSync(lock, '');
+    await expect(acquireRefreshLock(lock, { waitMs: 30, pollMs: 10 })).rejects.toBeInstanceOf(TemporaryError);
+  });
+
+  it('releases only its own lock', async () => {
+    const release = await acquireRefreshLock(lock);
+    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: Date.now(), nonce: 'someone-else' });
+    release();
+    expect(fs.existsSync(lock)).toBe(true);
+  });
+});

@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireRunLock, FOREIGN_LOCK_MAX_AGE_MS, inspectLock, MAX_POLL_MS, parseLockOwner, type LockOwner, type LockSystem } from '../../src/core/lock.js';
+import { AlreadyRunningError, ExitCode } from '../../src/core/errors.js';
+
+const NOW = Date.parse('2026-03-01T10:00:00Z');
+
+/** A machine with a fixed host, a set of live pids and a clock that only moves when told. */
+function fakeSystem(overrides: Partial<LockSystem> & { alive?: number[] } = {}): LockSystem & { sleeps: number[] } {
+  const alive = new Set(overrides.alive ?? []);
+  const sleeps: number[] = [];
+  return {
+    pid: 100,
+    hostname: () => 'here',
+    isProcessAlive: (pid) => pid === 100 || alive.has(pid),
+    now: () => NOW,
+    sleep: async (ms) => void sleeps.push(ms),
+    sleeps,
+    ...overrides,
+  };
+}
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-lock-'));
+  file = path.join(dir, 'state', 'sync.lock');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const writeLock = (owner: LockOwner) => {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(owner));
+};
+
+describe('run lock', () => {
+  it('writes {pid, host, startedAt} with O_EXCL and removes it on release', async () => {
+    const lock = await acquireRunLock(file, { system: fakeSystem() });
+    expect(parseLockOwner(fs.readFileSync(file, 'utf8'))).toEqual({ pid: 100, host: 'here', startedAt: '2026-03-01T10:00:00.000Z' });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    lock.release();
+    lock.release();
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('refuses a second sync with exit code 6, naming the pid and start time', async () => {
+    writeLock({ pid: 4242, host: 'here', startedAt: '2026-03-01T09:59:00.000Z' });
+    const err = await acquireRunLock(file, { system: fakeSystem({ alive: [4242] }) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlreadyRunningError);
+    expect((err as AlreadyRunningError).exitCode).toBe(ExitCode.alreadyRunning);
+    expect((err as Error).message).toBe('sync already running (pid 4242 since 2026-03-01T09:59:00.000Z)');
+    expect(parseLockOwner(fs.readFileSync(file, 'utf8'))?.pid).toBe(4242);
+  });
+
+  it('takes over the lock of a dead process on this host', async () => {
+    writeLock({ pid: 4242, host: 'here', startedAt: '2026-03-01T09:00:00.000Z' });
+    const takeovers: string[] = [];
+    const lock = await acquireRunLock(file, { system: fakeSystem(), onTakeover: (s) => takeovers.push(s.reason) });
+    expect(takeovers).toEqual(['process 4242 no longer exists']);
+    expect(lock.owner.pid).toBe(100);
+    expect(fs.existsSync(`${file}.takeover`)).toBe(false);
+  });
+
+  it('trusts a recent lock from another host, and takes over one older than a day', async () => {
+    writeLock({ pid: 1, host: 'laptop', startedAt: new Date(NOW - 3600_000).toISOString() });
+    await expect(acquireRunLock(file, { system: fakeSystem() })).rejects.toThrow(/pid 1 on laptop since/);
+    writeLock({ pid: 1, host: 'laptop', startedAt: new Date(NOW - FOREIGN_LOCK_MAX_AGE_MS - 1).toISOString() });
+    expect(inspectLock(file, fakeSystem())).toMatchObject({ state: 'stale', reason: expect.stringMatching(/laptop more than a day ago/) });
+    await acquireRunLock(file, { system: fakeSystem() });
+  });
+
+  it('treats an unreadable lock as being written for a moment, then as stale', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '');
+    const mtime = fs.statSync(file).mtimeMs;
+    expect(inspectLock(file, fakeSystem({ now: () => mtime + 1000 })).state).toBe('held');
+    expect(inspectLock(file, fakeSystem({ now: () => mtime + 60_000 }))).toMatchObject({ state: 'stale', owner: null });
+    await acquireRunLock(file, { system: fakeSystem({ now: () => mtime + 60_000 }) });
+  });
+
+  it('--wait polls, with pauses that grow but stay bounded, until the holder is gone', async () => {
+    writeLock({ pid: 4242, host: 'here', startedAt: '2026-03-01T09:59:00.000Z' });
+    const alive = new Set([4242]);
+    const waited: LockOwner[] = [];
+    const system = fakeSystem({ isProcessAlive: (pid) => pid === 100 || alive.has(pid) });
+    // The "other sync" finishes during our 8th pause: no real time passes in this test.
+    system.sleep = async (ms) => {
+      system.sleeps.push(ms);
+      if (system.sleeps.length === 8) fs.rmSync(file);
+    };
+    const lock = await acquireRunLock(file, { wait: true, system, onWait: (o) => waited.push(o) });
+    expect(lock.owner.pid).toBe(100);
+    expect(waited).toHaveLength(1);
+    expect(waited[0]!.pid).toBe(4242);
+    expect(system.sleeps).toHaveLength(8);
+    expect(Math.max(...system.sleeps)).toBeLessThanOrEqual(MAX_POLL_MS);
+    expect(system.sleeps[1]!).toBeGreaterThan(system.sleeps[0]!);
+  });
+
+  it('--wait takes over when the holder dies instead of finishing', async () => {
+    writeLock({ pid: 4242, host: 'here', startedAt: '2026-03-01T09:59:00.000Z' });
+    const alive = new Set([4242]);
+    const system = fakeSystem({ isProcessAlive: (pid) => pid === 100 || alive.has(pid) });
+    system.sleep = async () => void alive.delete(4242);
+    const lock = await acquireRunLock(file, { wait: true, system });
+    expect(lock.owner.pid).toBe(100);
+  });
+
+  it('release leaves a lock that is no longer ours', async () => {
+    const lock = await acquireRunLock(file, { system: fakeSystem() });
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T10:05:00.000Z' });
+    lock.release();
+    expect(parseLockOwner(fs.readFileSync(file, 'utf8'))?.pid).toBe(555);
+  });
+
+  it('does not delete a fresh lock while another process is taking over the stale one', async () => {
+    writeLock({ pid: 4242, host: 'here', startedAt: '2026-03-01T09:00:00.000Z' });
+    // Another process holds the takeover guard; when we pause, it has replaced the lock with its own.
+    fs.writeFileSync(`${file}.takeover`, '');
+    const system = fakeSystem({ alive: [777] });
+    system.sleep = async (ms) => {
+      system.sleeps.push(ms);
+      fs.rmSync(`${file}.takeover`);
+      writeLock({ pid: 777, host: 'here', startedAt: '2026-03-01T10:00:00.000Z' });
+    };
+    await expect(acquireRunLock(file, { system })).rejects.toThrow(/pid 777/);
+    expect(parseLockOwner(fs.readFileSync(file, 'utf8'))?.pid).toBe(777);
+  });
+
+  it('reports free, held and stale', () => {
+    expect(inspectLock(file, fakeSystem())).toEqual({ state: 'free' });
+    writeLock({ pid: 4242, host: 'here', startedAt: 'x' });
+    expect(inspectLock(file, fakeSystem({ alive: [4242] })).state).toBe('held');
+    expect(inspectLock(file, fakeSystem()).state).toBe('stale');
+  });
+});
