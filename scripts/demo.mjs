@@ -19,7 +19,7 @@ if (!fs.existsSync(serverMain)) {
 }
 fs.rmSync(home, { recursive: true, force: true });
 
-const server = spawn(process.execPath, [serverMain, '--meetings', '240', '--seed', '7', '--latency', '60', '--now', new Date().toISOString()], {
+const server = spawn(process.execPath, [serverMain, '--meetings', '250', '--seed', '7', '--latency', '60', '--now', new Date().toISOString()], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const stopServer = () => server.kill('SIGTERM');
@@ -66,5 +66,7 @@ Things to try:
   sqlite3 ${rel} "SELECT email, name, last_meeting_at FROM contacts ORDER BY last_meeting_at DESC LIMIT 10"
   sqlite3 ${rel} "SELECT id, mode, status, meetings_new, requests, started_at FROM sync_runs"
 
-With a real account: export FATHOM_API_KEY=... (Fathom → Settings → API access) and run
-  node bin/fathom-sync.js run`);
+With a real account (Fathom → Settings → API Access for a key):
+  node bin/fathom-sync.js connect --api-key
+  node bin/fathom-sync.js run --all
+  node bin/fathom-sync.js install-cron`);

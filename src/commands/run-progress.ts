@@ -13,11 +13,12 @@ export interface RunProgressView extends SyncReporter {
   stop(): void;
 }
 
-export async function createProgressView(output: Output, opts: { limit: number | null }): Promise<RunProgressView> {
+/** `endKnown`: the window has a start or a count, so a percentage and an ETA mean something. */
+export async function createProgressView(output: Output, opts: { limit: number | null; endKnown: boolean }): Promise<RunProgressView> {
   if (output.options.quiet) return new PlainView(output, true);
   if (!output.interactive) return new PlainView(output, false);
   const { default: cliProgress } = await import('cli-progress');
-  return new BarView(output, cliProgress, opts.limit);
+  return new BarView(output, cliProgress, opts.limit, opts.endKnown);
 }
 
 class PlainView implements RunProgressView {
@@ -61,12 +62,15 @@ class BarView implements RunProgressView {
     private readonly output: Output,
     cliProgress: CliProgress,
     limit: number | null,
+    endKnown: boolean,
   ) {
     this.#limit = limit;
+    const counts = '{meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}';
     this.#bar = new cliProgress.SingleBar(
       {
         stream: output.streams.stderr,
-        format: ' {bar} {percentage}% | ETA {eta_formatted} | {meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}',
+        // --all has no known end (Fathom gives no total): counts only, no made-up percentage.
+        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | ${counts}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -89,7 +93,7 @@ class BarView implements RunProgressView {
     let value: number;
     if (this.#limit !== null) value = Math.min(r.meetingsSeen, this.#limit);
     else if (r.fraction !== null) value = Math.round(r.fraction * 100);
-    else value = Math.min(99, r.pages); // no known end (--all): the bar only shows it is moving
+    else value = Math.min(99, r.pages); // no known end (--all): not shown, the counts are
     this.#bar.update(value, this.#payload());
   }
   skipped(item: SkippedItem): void {

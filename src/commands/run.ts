@@ -117,7 +117,7 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
         return at ? Date.parse(at) : null;
       })(),
     });
-    view = await createProgressView(output, { limit: window.limit });
+    view = await createProgressView(output, { limit: window.limit, endKnown: window.start !== null || window.limit !== null });
     const progressView = view;
     const client = await createApiClient({ env: streams.env, auth, clock: systemClock, onEvent: (e) => progressView.httpEvent(e) });
     let result: SyncResult;
