@@ -1,5 +1,5 @@
 import { Output, type Streams } from '../core/output.js';
-import { resolvePaths } from '../core/paths.js';
+import { resolvePaths, type AppPaths } from '../core/paths.js';
 import { AuthRequiredError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
 import { systemClock, windowNow } from '../core/clock.js';
 import { parseDateArg, parsePositiveInt, planWindow, type ModeRequest } from '../sync/window.js';
@@ -73,7 +73,34 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
   const output = new Output(streams, { quiet: flags.quiet ?? false, json: flags.json ?? false });
   const paths = resolvePaths(flags.db ? { dbOverride: flags.db } : {}, { env: streams.env, platform: process.platform, homedir: (await import('node:os')).homedir() });
   const started = Date.now();
+  try {
+    return await syncOnce({ flags, mode, filters, output, paths, streams, started });
+  } catch (err) {
+    // Scripts that asked for JSON get JSON whatever went wrong: no credential, a sync already
+    // running, a bad database, a failed sync.
+    if (flags.json) {
+      output.json({
+        status: 'failed',
+        error: errorMessage(err),
+        exit_code: err instanceof FathomSyncError ? err.exitCode : ExitCode.failure,
+        duration_ms: Date.now() - started,
+        database: paths.database,
+      });
+    }
+    throw err;
+  }
+}
 
+async function syncOnce(args: {
+  flags: RunFlags;
+  mode: ModeRequest;
+  filters: SyncFilters;
+  output: Output;
+  paths: AppPaths;
+  streams: Streams;
+  started: number;
+}): Promise<number> {
+  const { flags, mode, filters, output, paths, streams, started } = args;
   const auth = await defaultCredentialProvider(paths, streams.env).resolve();
   if (!auth) throw new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY');
 
@@ -166,17 +193,6 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
       );
     }
     return ExitCode.ok;
-  } catch (err) {
-    if (flags.json) {
-      output.json({
-        status: 'failed',
-        error: errorMessage(err),
-        exit_code: err instanceof FathomSyncError ? err.exitCode : ExitCode.failure,
-        duration_ms: Date.now() - started,
-        database: paths.database,
-      });
-    }
-    throw err;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -79,8 +79,9 @@ describe('run lock', () => {
 
     const owner = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number; host: string; startedAt: string };
     expect(owner).toMatchObject({ pid: first.pid, host: os.hostname() });
-    const second = await runCli(['run'], env);
+    const second = await runCli(['run', '--json'], env);
     expect(second.code).toBe(6);
+    expect(JSON.parse(second.stdout)).toMatchObject({ status: 'failed', exit_code: 6 });
     expect(second.stderr).toContain(`fathom-sync: sync already running (pid ${first.pid} since ${owner.startedAt})`);
     expect(second.stderr).toMatch(/fix: wait for it to finish, or pass --wait/);
 
