@@ -184,10 +184,12 @@ async function syncOnce(args: {
     };
     if (flags.json) output.json(summary);
     else if (!flags.quiet || flags.scheduled) {
+      // The scheduled job's line lands in sync.log: stamp it so the log reads as a history.
+      const stamp = flags.scheduled ? `${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')} ` : '';
       output.result(
-        `synced ${summary.meetings_seen} meetings (${summary.meetings_new} new, ${summary.meetings_updated} updated` +
+        `${stamp}synced ${summary.meetings_seen} meetings (${summary.meetings_new} new, ${summary.meetings_updated} updated` +
           `${summary.items_skipped ? `, ${summary.items_skipped} skipped` : ''}) in ${(summary.duration_ms / 1000).toFixed(1)}s` +
-          ` · ${summary.pages} ${summary.pages === 1 ? "page" : "pages"}, ${summary.requests} ${summary.requests === 1 ? "request" : "requests"}` +
+          ` · ${summary.pages} ${summary.pages === 1 ? 'page' : 'pages'}, ${summary.requests} ${summary.requests === 1 ? 'request' : 'requests'}` +
           `${summary.retries ? `, ${summary.retries} retries` : ''}${summary.rate_limited ? `, ${summary.rate_limited} rate-limited` : ''}` +
           ` · ${paths.database}`,
       );

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Db } from './database.js';
 import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
 import type { SkippedItem } from '../api/schemas.js';
+import { isProcessAlive } from '../core/lock.js';
 
 export interface RunRecord {
   trigger: 'manual' | 'schedule';
@@ -51,15 +52,6 @@ export interface RunRow {
   error: string | null;
 }
 
-function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Sync bookkeeping: runs, the bookmark, and the per-page transaction that ties them to the data. */
 export class SyncStore {
   readonly db: Db;
@@ -91,7 +83,7 @@ export class SyncStore {
   /** Runs left "running" by a process that no longer exists were interrupted (kill -9, power loss). */
   markInterruptedRuns(now: string): number {
     const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
-    const dead = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !pidIsAlive(r.pid)));
+    const dead = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !isProcessAlive(r.pid)));
     const mark = this.db.prepare("UPDATE sync_runs SET status = 'interrupted', ended_at = ?, error = 'the process stopped before the run finished' WHERE id = ?");
     this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
     return dead.length;

@@ -175,8 +175,8 @@ describe.skipIf(skipReason !== null)('install-cron and uninstall-cron with the r
       { trigger: 'schedule', status: 'ok', meetings_new: 3 },
     ]);
     const log = fs.readFileSync(path.join(env.FATHOM_SYNC_HOME, 'state', 'sync.log'), 'utf8');
-    expect(log).toMatch(/^synced 20 meetings \(20 new/m);
-    expect(log).toMatch(/^synced \d+ meetings \(3 new/m);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z synced 20 meetings \(20 new/m);
+    expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z synced \d+ meetings \(3 new/m);
   });
 
   describe.skipIf(!secretServiceInstalled())('with the credential in the Secret Service', () => {
