@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { FathomSyncError, ExitCode, UsageError, errorMessage } from './core/errors.js';
 import type { Streams } from './core/output.js';
 
@@ -58,6 +58,12 @@ export function buildProgram(streams: Streams): Command {
   program
     .command('connect')
     .description('connect to Fathom: OAuth with your own Fathom app (default) or an API key (--api-key)')
+    // --api-key takes an optional value only to refuse a key typed on the command line; help
+    // shows it as the plain switch it is.
+    .configureHelp({
+      optionTerm: (o) => (o.long === '--api-key' ? '--api-key' : o.flags),
+      optionDescription: (o) => (o.long === '--api-key' ? o.description : new Help().optionDescription(o)),
+    })
     .addOption(new Option('--api-key [value]', 'connect with an API key instead (read from a hidden prompt or piped stdin)').preset(true))
     .option('--client-id <id>', 'client id of your Fathom OAuth app (default: FATHOM_CLIENT_ID or the saved one)')
     .option('--port <port>', 'port of the redirect URI http://127.0.0.1:<port>/callback (default 38421)')
