@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores here and in CI: integration tests spawn the CLI and a server each.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './tests/plain-summary-reporter.ts'],
   },
 });
