@@ -126,7 +126,7 @@ CREATE TABLE sync_runs (
   pid               INTEGER,
   started_at        TEXT NOT NULL,
   ended_at          TEXT,
-  status            TEXT NOT NULL,                          -- running | ok | failed | interrupted
+  status            TEXT NOT NULL,                          -- running | ok | failed | interrupted | skipped
   pages             INTEGER NOT NULL DEFAULT 0,
   requests          INTEGER NOT NULL DEFAULT 0,
   retries           INTEGER NOT NULL DEFAULT 0,

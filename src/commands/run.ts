@@ -1,6 +1,6 @@
 import { Output, type Streams } from '../core/output.js';
 import { resolvePaths, type AppPaths } from '../core/paths.js';
-import { AuthRequiredError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
+import { AlreadyRunningError, AuthRequiredError, InterruptedError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
 import { systemClock, windowNow } from '../core/clock.js';
 import { parseDateArg, parsePositiveInt, planWindow, type ModeRequest } from '../sync/window.js';
 import type { SyncFilters, SyncResult } from '../sync/engine.js';
@@ -101,8 +101,21 @@ async function syncOnce(args: {
   started: number;
 }): Promise<number> {
   const { flags, mode, filters, output, paths, streams, started } = args;
-  const auth = await defaultCredentialProvider(paths, streams.env).resolve();
-  if (!auth) throw new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY');
+  // A run refused before it starts is still a run: the history must show the hourly job failing
+  // for want of a credential, not only its last success.
+  const refuse = async (err: unknown, status: 'failed' | 'skipped'): Promise<never> => {
+    const { recordRefusedRun } = await import('../history/refused-run.js');
+    await recordRefusedRun(
+      paths.database,
+      { trigger: flags.scheduled ? 'schedule' : 'manual', mode: mode.mode, status, error: errorMessage(err), now: toIso(Date.now()) },
+      (message) => output.warn(message),
+    );
+    throw err;
+  };
+  const auth = await defaultCredentialProvider(paths, streams.env)
+    .resolve()
+    .catch((err: unknown) => refuse(err, 'failed'));
+  if (!auth) return refuse(new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY'), 'failed');
 
   const { openDatabase, inspectDatabaseFile } = await import('../db/database.js');
   // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
@@ -119,7 +132,7 @@ async function syncOnce(args: {
     wait: flags.wait ?? false,
     onWait: (owner) => output.info(`waiting for the sync already running (${describeOwner(owner)}) to finish...`),
     onTakeover: (stale) => output.info(`took over a stale lock (${stale.reason})`),
-  });
+  }).catch((err: unknown) => refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed'));
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {
     db = await openDatabase(paths.database);
@@ -128,7 +141,9 @@ async function syncOnce(args: {
     throw err;
   }
   const controller = new AbortController();
-  const onSignal = () => controller.abort(new FathomSyncError('interrupted', ExitCode.failure));
+  // The first signal stops the sync between writes (each page is one transaction, so nothing
+  // is half-written); the handler is gone after that, so a second Ctrl-C ends it at once.
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => controller.abort(new InterruptedError(signal));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let view: Awaited<ReturnType<typeof createProgressView>> | undefined;
@@ -159,6 +174,9 @@ async function syncOnce(args: {
         reporter: view,
         signal: controller.signal,
       });
+    } catch (err) {
+      // Whatever the abort surfaced as (a cancelled request, a cancelled wait), the user's signal is the cause.
+      throw controller.signal.aborted ? controller.signal.reason : err;
     } finally {
       view.stop();
     }

@@ -12,6 +12,9 @@ export const ExitCode = {
   authRequired: 4,
   temporary: 5,
   alreadyRunning: 6,
+  /** 128 + the signal number, as shells report a process that a signal stopped. */
+  interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -60,6 +63,17 @@ export class DatabaseError extends FathomSyncError {
 export class AlreadyRunningError extends FathomSyncError {
   constructor(message: string, fix = 'wait for it to finish, or pass --wait') {
     super(message, ExitCode.alreadyRunning, fix);
+  }
+}
+
+/** Ctrl-C or a SIGTERM stopped a sync; the pages it committed are kept. */
+export class InterruptedError extends FathomSyncError {
+  constructor(signal: 'SIGINT' | 'SIGTERM') {
+    super(
+      `interrupted (${signal}): the meetings written so far are kept`,
+      signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated,
+      'fathom-sync run picks up where this one stopped',
+    );
   }
 }
 

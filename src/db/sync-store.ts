@@ -147,7 +147,7 @@ export class SyncStore {
       .run(to, to);
   }
 
-  finishRun(runId: number, outcome: { status: 'ok' | 'failed'; progress: RunProgress; error?: string; now: string; bookmark?: string }): void {
+  finishRun(runId: number, outcome: { status: 'ok' | 'failed' | 'interrupted'; progress: RunProgress; error?: string; now: string; bookmark?: string }): void {
     this.db.transaction(() => {
       const p = outcome.progress;
       this.db
@@ -176,6 +176,31 @@ export class SyncStore {
         this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(outcome.error ?? 'failed', outcome.now, runId);
       }
     })();
+  }
+
+  /**
+   * A run that ended before it could sync (no credential, another sync running): one finished
+   * row, so `log` and `doctor` show the hourly job's refusals and not only its successes.
+   */
+  recordRefusedRun(run: { trigger: RunRecord['trigger']; mode: string; status: 'failed' | 'skipped'; error: string; now: string }): number {
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO sync_runs (trigger, mode, pid, started_at, ended_at, status, error)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(run.trigger, run.mode, process.pid, run.now, run.now, run.status, run.error);
+      const id = Number(info.lastInsertRowid);
+      if (run.status === 'failed') {
+        this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(run.error, run.now, id);
+      }
+      return id;
+    })();
+  }
+
+  /** The newest run that tried to sync; runs skipped because another sync was running do not count. */
+  lastAttemptedRun(): RunRow | null {
+    return (this.db.prepare("SELECT * FROM sync_runs WHERE status <> 'skipped' ORDER BY id DESC LIMIT 1").get() as RunRow | undefined) ?? null;
   }
 
   recentRuns(limit: number): RunRow[] {

@@ -195,7 +195,13 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     }
   } catch (err) {
     syncCounters();
-    store.finishRun(runId, { status: 'failed', progress, error: errorMessage(err), now: nowIso() });
+    const interrupted = req.signal?.aborted ?? false;
+    store.finishRun(runId, {
+      status: interrupted ? 'interrupted' : 'failed',
+      progress,
+      error: errorMessage(interrupted ? req.signal!.reason : err),
+      now: nowIso(),
+    });
     throw err;
   }
   syncCounters();

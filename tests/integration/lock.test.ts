@@ -89,8 +89,36 @@ describe('run lock', () => {
     const done = await firstDone;
     expect(done.code, done.stderr).toBe(0);
     expect(fs.existsSync(lockFile())).toBe(false);
-    // The refused run never touched the database.
-    expect(query(dbPath(env), 'SELECT COUNT(*) AS n FROM sync_runs')[0]).toEqual({ n: 1 });
+    // The refused run is in the history as skipped, and wrote nothing else.
+    expect(query(dbPath(env), 'SELECT status, error, trigger FROM sync_runs ORDER BY id')).toEqual([
+      { status: 'ok', error: null, trigger: 'manual' },
+      { status: 'skipped', error: `sync already running (pid ${first.pid} since ${owner.startedAt})`, trigger: 'manual' },
+    ]);
+    expect(query(dbPath(env), 'SELECT last_run_id, last_error FROM sync_state')).toEqual([{ last_run_id: 1, last_error: null }]);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during a sync ends it with exit %i, releases the lock and records the run as interrupted', async (signal, code) => {
+    const run = startCli(['run', '--json'], env);
+    run.stdin!.end();
+    const done = collect(run);
+    await gate.arrived;
+    expect(fs.existsSync(lockFile())).toBe(true);
+    run.kill(signal);
+    const r = await done;
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toContain(`fathom-sync: interrupted (${signal}): the meetings written so far are kept`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', exit_code: code });
+    expect(fs.existsSync(lockFile())).toBe(false);
+    expect(query(dbPath(env), 'SELECT status, error, ended_at IS NOT NULL AS ended FROM sync_runs')).toEqual([
+      { status: 'interrupted', error: `interrupted (${signal}): the meetings written so far are kept`, ended: 1 },
+    ]);
+    // The next run is not blocked by anything the interrupted one left.
+    gate.open();
+    const next = await runCli(['run'], env);
+    expect(next.code, next.stderr).toBe(0);
   });
 
   it('--wait waits for the running sync, then runs', async () => {

@@ -219,15 +219,27 @@ describe('faults', () => {
     expect(query(dbPath(env), 'SELECT last_error IS NOT NULL AS e, bookmark FROM sync_state')).toEqual([{ e: 1, bookmark: null }]);
   });
 
-  it('exits 4 for a rejected key and for no key at all', async () => {
+  it('exits 4 for a rejected key and for no key at all, and both are in the run history', async () => {
+    const { FATHOM_API_KEY: _, ...noKey } = env;
+    const first = await runCli(['run'], noKey);
+    expect(first.code).toBe(4);
+    // A first run without a credential does not create a database just to record its failure.
+    expect(fs.existsSync(dbPath(env))).toBe(false);
+
     const bad = await runCli(['run', '--all'], { ...env, FATHOM_API_KEY: 'wrong' });
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/rejected the credential.*401/);
     expect(bad.stderr).not.toContain('wrong');
-    const { FATHOM_API_KEY: _, ...noKey } = env;
-    const none = await runCli(['run'], noKey);
+    const none = await runCli(['run', '--incremental', '--scheduled'], noKey);
     expect(none.code).toBe(4);
     expect(none.stderr.split('\n')[0]).toMatch(/no Fathom credential/);
+    const runs = query<{ id: number; trigger: string; mode: string; status: string; error: string }>(dbPath(env), 'SELECT id, trigger, mode, status, error FROM sync_runs ORDER BY id');
+    expect(runs.map((r) => [r.trigger, r.mode, r.status])).toEqual([
+      ['manual', 'all', 'failed'],
+      ['schedule', 'incremental', 'failed'],
+    ]);
+    expect(runs[1]!.error).toMatch(/^no Fathom credential/);
+    expect(query(dbPath(env), 'SELECT last_run_id, last_error FROM sync_state')).toEqual([{ last_run_id: runs[1]!.id, last_error: runs[1]!.error }]);
   });
 
   it('paces itself under a tight rate limit instead of collecting 429s', async () => {

@@ -278,6 +278,12 @@ describe('checks', () => {
     store2.finishRun(bad, { status: 'failed', progress, error: 'Fathom rejected the credential (401)', now: at(NOW - 50_000) });
     db2.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'failure', summary: expect.stringMatching(/failed: Fathom rejected/) });
+
+    // A run skipped because another sync held the lock says nothing about the job's health.
+    const db3 = await openDatabase(ctx.paths.database);
+    new SyncStore(db3).recordRefusedRun({ trigger: 'schedule', mode: 'incremental', status: 'skipped', error: 'sync already running (pid 7 since x)', now: at(NOW - 1000) });
+    db3.close();
+    expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'failure', summary: expect.stringMatching(/^run #2 .*failed: Fathom rejected/) });
   });
 
   it('lock: free and held are ok, a stale lock warns with the rm command', async () => {

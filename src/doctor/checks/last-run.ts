@@ -22,8 +22,7 @@ export async function readLastRunFacts(databaseFile: string): Promise<LastRunFac
   const db = await openDatabase(databaseFile, { readonly: true });
   try {
     const store = new SyncStore(db);
-    const [last] = store.recentRuns(1);
-    return { lastRun: last ?? null, lastSuccessAt: store.state().last_success_at };
+    return { lastRun: store.lastAttemptedRun(), lastSuccessAt: store.state().last_success_at };
   } finally {
     db.close();
   }
