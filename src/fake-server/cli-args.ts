@@ -42,7 +42,12 @@ export function parseFault(raw: string): FaultSpec {
   return spec;
 }
 
-export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: FaultSpec[]; apiKey: string } {
+/** --oauth: serve Fathom's authorize and token endpoints too, for trying `fathom-sync connect`. */
+export interface OAuthCli {
+  redirectUris?: string[];
+}
+
+export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: FaultSpec[]; apiKey: string; oauth: OAuthCli | null } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -69,6 +74,8 @@ export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: 
         'retry-after-format': { type: 'string' },
         'pending-fraction': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        oauth: { type: 'boolean' },
+        'redirect-uri': { type: 'string', multiple: true },
       },
     });
   } catch (err) {
@@ -127,6 +134,11 @@ export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: 
     options.rateLimit = { global: { limit: globalLimit ?? 60, windowMs: w }, heavy: { limit: heavyLimit ?? 30, windowMs: w } };
   }
   const faults = (v.fault ?? []).map(parseFault);
-  return { options, faults, apiKey: options.apiKeys?.[0] ?? 'fake-api-key' };
+  if (v['redirect-uri'] && !v.oauth) throw new UsageError('--redirect-uri needs --oauth');
+  for (const uri of v['redirect-uri'] ?? []) {
+    if (!URL.canParse(uri)) throw new UsageError(`--redirect-uri "${uri}" is not a URL`);
+  }
+  const oauth = v.oauth ? (v['redirect-uri'] ? { redirectUris: v['redirect-uri'] } : {}) : null;
+  return { options, faults, apiKey: options.apiKeys?.[0] ?? 'fake-api-key', oauth };
 }
 

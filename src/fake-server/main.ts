@@ -7,13 +7,18 @@
  *     [--spacing-hours H] [--rate-window-ms MS] [--global-limit N] [--heavy-limit N]
  *     [--no-rate-limit] [--no-rate-limit-headers] [--retry-after-format seconds|http-date]
  *     [--pending-fraction F] [--fault kind[:count[:value]][@path]]...
+ *     [--oauth [--redirect-uri URI]...]
  *
  * `--fault` value: the status for `status`, the Retry-After for `rate-limit`, the ms for
- * `latency`. Prints one JSON line `{"url","apiKey","meetings"}` once listening; SIGTERM/SIGINT
+ * `latency`. `--oauth` adds Fathom's authorize and token endpoints (authorize approves at once
+ * and redirects back, so `fathom-sync connect` completes without a login page); the client id
+ * and secret it accepts are in the JSON line. Prints one JSON line
+ * `{"url","apiKey","meetings"[,"oauth"]}` once listening; SIGTERM/SIGINT
  * close it cleanly (exit 0). A bad flag: one line on stderr, exit 2.
  */
 import { parseCli } from './cli-args.js';
 import { startFakeFathom } from './server.js';
+import { installFakeOAuth } from './oauth.js';
 
 async function main(): Promise<void> {
   let cli: ReturnType<typeof parseCli>;
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   server.injectFaults(...cli.faults);
+  const oauth = cli.oauth ? installFakeOAuth(server, cli.oauth) : null;
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -42,7 +48,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  process.stdout.write(`${JSON.stringify({ url: server.url, apiKey: cli.apiKey, meetings: server.meetingCount() })}\n`);
+  const ready: Record<string, unknown> = { url: server.url, apiKey: cli.apiKey, meetings: server.meetingCount() };
+  if (oauth) {
+    // A fake app's credentials: printing them is the point (connect reads them from the environment).
+    ready.oauth = { authorizeUrl: oauth.authorizeUrl, tokenUrl: oauth.tokenUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret };
+  }
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 
 await main();

@@ -815,6 +815,33 @@ describe('main.ts', () => {
     expect(await exited).toBe(0);
   });
 
+  it('--oauth serves the authorize and token endpoints and prints the fake app it accepts', async () => {
+    const redirect = 'http://127.0.0.1:38999/callback';
+    const child = runMain(['--meetings', '3', '--oauth', '--redirect-uri', redirect]);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const line = await new Promise<string>((resolve, reject) => {
+      readline.createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const { url, oauth } = JSON.parse(line);
+    expect(oauth).toEqual({ authorizeUrl: expect.stringMatching(/\/oauth2\/authorize$/), tokenUrl: expect.stringMatching(/\/oauth2\/token$/), clientId: 'fake-client-id', clientSecret: 'fake-client-secret' });
+    const authorize = new URL(oauth.authorizeUrl);
+    Object.entries({ client_id: oauth.clientId, redirect_uri: redirect, response_type: 'code', state: 's1' }).forEach(([k, v]) => authorize.searchParams.set(k, v as string));
+    const approved = await fetch(authorize, { redirect: 'manual' });
+    expect(approved.status).toBe(302);
+    const back = new URL(approved.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe(redirect);
+    expect(back.searchParams.get('state')).toBe('s1');
+    const form = new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: redirect, client_id: oauth.clientId, client_secret: oauth.clientSecret });
+    const token = await (await fetch(oauth.tokenUrl, { method: 'POST', body: form })).json();
+    expect(token).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), refresh_token: expect.any(String) });
+    const meetings = await fetch(`${url}/meetings`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    expect(meetings.status).toBe(200);
+    expect((await meetings.json()).items).toHaveLength(3);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   it('a bad flag: one line on stderr, exit 2', async () => {
     const child = runMain(['--meetings', 'lots']);
     let stderr = '';
