@@ -190,7 +190,11 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
 export function reportError(err: unknown, streams: Streams): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-    const message = err.message.replace(/^error:\s*/, '').split('\n')[0];
+    // `--key=VALUE` typed by mistake may carry a secret: never echo what follows the `=`.
+    const message = err.message
+      .replace(/^error:\s*/, '')
+      .split('\n')[0]!
+      .replace(/'(-[^'=\s]*)=[^']*'/g, "'$1=...'");
     streams.stderr.write(`fathom-sync: ${message} (see fathom-sync --help)\n`);
     return ExitCode.usage;
   }

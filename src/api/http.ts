@@ -93,6 +93,10 @@ export class HttpClient {
     for (;;) {
       const waited = await o.budget.acquire(spec.cls, (ms) => o.onEvent?.({ type: 'rate-wait', ms, reason: 'budget' }), spec.signal);
       this.stats.rateLimitWaitMs += waited;
+      // Outside the retry below: getting the headers may renew the OAuth token, and a renewal
+      // that failed must not be repeated (a request that reached Fathom may have spent the
+      // single-use refresh token). Its error is already the right one for the user.
+      const authHeaders = await o.auth.headers();
       this.stats.requests += 1;
       let status: number;
       let text: string;
@@ -101,7 +105,7 @@ export class HttpClient {
         const headers: Record<string, string> = {
           accept: 'application/json',
           'user-agent': o.userAgent,
-          ...(await o.auth.headers()),
+          ...authHeaders,
         };
         if (spec.body !== undefined) headers['content-type'] = 'application/json';
         const response = await this.#undici.request(this.url(spec.path, spec.query), {

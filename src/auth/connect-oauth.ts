@@ -11,6 +11,7 @@ import { createPkce } from './pkce.js';
 import { createState } from './oauth-state.js';
 import { redirectUriFor, resolveOAuthEndpoints } from './oauth-endpoints.js';
 import { requestToken } from './token-client.js';
+import { OAuthProviderError } from './oauth-errors.js';
 import { bearerForCheck, checkCredential, type CredentialCheck } from './verify-credential.js';
 import { saveConnection } from './save-connection.js';
 import { CredentialVault, type StoredOAuthToken } from './stored-credential.js';
@@ -47,7 +48,7 @@ export interface ConnectOutcome {
 export async function connectWithOAuth(req: OAuthConnectRequest): Promise<ConnectOutcome> {
   const { output, clientId, port } = req;
   const endpoints = resolveOAuthEndpoints(req.env, readConfig(req.paths.configFile));
-  const clientSecret = await obtainClientSecret(req);
+  const { secret: clientSecret, stored: secretWasStored } = await obtainClientSecret(req);
   const redirectUri = redirectUriFor(port);
   const state = createState();
   const pkce = createPkce();
@@ -57,7 +58,13 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
     const { token, tokenUrl } = await requestToken(
       { tokenUrls: endpoints.tokenUrls, clientId, clientSecret },
       { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: pkce.verifier },
-    );
+    ).catch((err: unknown) => {
+      // A secret rotated in Fathom since the last connect: say which secret was used and how to give the new one.
+      if (secretWasStored && err instanceof OAuthProviderError && err.code === 'invalid_client') {
+        throw new OAuthProviderError(err.code, `${err.message}, using the client secret saved by an earlier connect`, STORED_SECRET_REJECTED_FIX);
+      }
+      throw err;
+    });
     let check: CredentialCheck;
     try {
       check = await checkCredential(req.env, bearerForCheck(token.accessToken));
@@ -80,7 +87,9 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
       store: req.store,
       credential,
       clientSecret,
-      oauth: { clientId, port, ...(req.env.FATHOM_OAUTH_TOKEN_URL ? {} : { tokenUrl }) },
+      // Saved even when FATHOM_OAUTH_TOKEN_URL chose it: the hourly job, which has no such
+      // variable, must renew the token where it was issued.
+      oauth: { clientId, port, tokenUrl },
     });
     return { kind: 'oauth', clientId, expiresAt: credential.expiresAt, store: req.store, check };
   };
@@ -106,26 +115,30 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
   return server.result;
 }
 
+const STORED_SECRET_REJECTED_FIX =
+  'run fathom-sync connect in a terminal and type the app\'s current client secret, or set FATHOM_CLIENT_SECRET (fathom-sync disconnect --forget-app removes the saved one)';
+
 /**
- * The client secret: FATHOM_CLIENT_SECRET, else the one stored by an earlier connect of the
- * same app (so a re-connect from a script never waits on stdin), else the first line of piped
- * stdin, else a hidden prompt. Never a flag.
+ * The client secret, never from a flag: FATHOM_CLIENT_SECRET; else, at a terminal, a hidden
+ * prompt where Enter keeps the one stored by an earlier connect of the same app (so a secret
+ * rotated in Fathom can be replaced); else, without a terminal, the stored one (a re-connect from
+ * a script never waits on stdin), else the first line of piped stdin.
  */
-async function obtainClientSecret(req: OAuthConnectRequest): Promise<string> {
+async function obtainClientSecret(req: OAuthConnectRequest): Promise<{ secret: string; stored: boolean }> {
   const fromEnv = req.env.FATHOM_CLIENT_SECRET?.trim();
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { secret: fromEnv, stored: false };
   const config = readConfig(req.paths.configFile);
-  if (config.oauth?.clientId === req.clientId) {
-    const stored = await new CredentialVault(req.store).readClientSecret().catch(() => null);
-    if (stored) return stored;
-  }
-  if (!req.interaction.canPrompt) {
+  const stored = config.oauth?.clientId === req.clientId ? await new CredentialVault(req.store).readClientSecret().catch(() => null) : null;
+  if (req.interaction.canPrompt) {
+    const hint = stored ? ' (Enter keeps the one saved earlier)' : '';
+    const typed = (await req.interaction.hidden(`Client secret of your Fathom app ${req.clientId}${hint}:`)).trim();
+    if (typed) return { secret: typed, stored: false };
+    if (stored) return { secret: stored, stored: true };
+  } else {
+    if (stored) return { secret: stored, stored: true };
     req.output.info('Reading the client secret from the first line of stdin ...');
     const line = (await req.interaction.stdinLine())?.trim();
-    if (line) return line;
-  } else {
-    const typed = (await req.interaction.hidden(`Client secret of your Fathom app ${req.clientId}:`)).trim();
-    if (typed) return typed;
+    if (line) return { secret: line, stored: false };
   }
   throw new UsageError('no client secret: set FATHOM_CLIENT_SECRET, pipe it on stdin, or run connect in a terminal to type it; nothing was saved');
 }

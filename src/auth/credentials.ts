@@ -20,6 +20,10 @@ export interface ApiAuth {
    * is worth retrying (an OAuth refresh), false when the credential is simply rejected.
    */
   onUnauthorized(): Promise<boolean>;
+  /** Epoch ms the credential expires at; absent or null when it does not expire or nobody said. */
+  readonly expiresAt?: number | null;
+  /** False when an expiring credential cannot renew itself (an OAuth token with no refresh token). */
+  readonly renewable?: boolean;
 }
 
 export interface CredentialProvider {

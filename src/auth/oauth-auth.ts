@@ -49,6 +49,11 @@ export class OAuthAuth implements ApiAuth {
     return this.#current.expiresAt;
   }
 
+  /** Whether Fathom gave a refresh token to renew this one with. */
+  get renewable(): boolean {
+    return Boolean(this.#current.refreshToken);
+  }
+
   async headers(): Promise<Record<string, string>> {
     if (this.#expiringSoon(this.#current)) await this.#refresh(this.#current.accessToken);
     return { Authorization: `Bearer ${this.#current.accessToken}` };
@@ -149,7 +154,7 @@ export function isExpiringSoon(token: Pick<StoredOAuthToken, 'expiresAt' | 'obta
 
 function storeError(err: unknown, source: string): Error {
   if (err instanceof StoreUnavailableError) {
-    return new AuthRequiredError(`cannot read the OAuth token from ${source}: ${err.reason}`, 'make the keychain reachable, or run fathom-sync connect --insecure-storage');
+    return new AuthRequiredError(`cannot read the OAuth token from ${source}: ${err.reason}`, 'make the keychain reachable, or store the token in a file: FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect');
   }
   return err as Error;
 }

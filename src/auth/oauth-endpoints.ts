@@ -35,7 +35,12 @@ export function resolveOAuthEndpoints(env: NodeJS.ProcessEnv, config: AppConfig)
   if (pinned) return { authorizeUrl, tokenUrls: [checkEndpointUrl(pinned, 'FATHOM_OAUTH_TOKEN_URL')] };
   const remembered = config.oauth?.tokenUrl;
   const defaults: string[] = [...FATHOM_TOKEN_URLS];
-  const tokenUrls = remembered && defaults.includes(remembered) ? [remembered, ...defaults.filter((u) => u !== remembered)] : defaults;
+  if (!remembered) return { authorizeUrl, tokenUrls: defaults };
+  // One of Fathom's two goes first and the other stays as the fallback. A URL that connect was
+  // told to use (a proxy, a test server) is the only one: a refresh token is never sent elsewhere.
+  const tokenUrls = defaults.includes(remembered)
+    ? [remembered, ...defaults.filter((u) => u !== remembered)]
+    : [checkEndpointUrl(remembered, 'the token URL saved in config.json')];
   return { authorizeUrl, tokenUrls };
 }
 

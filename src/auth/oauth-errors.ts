@@ -38,7 +38,7 @@ export function oauthError(code: string, description: string | null, phase: OAut
   const auth = (message: string, fix?: string) => new OAuthProviderError(code, message, fix);
   if (phase === 'refresh') {
     if (code === 'invalid_client') {
-      return auth(`Fathom refused the OAuth app's client id or secret while renewing the token (invalid_client${detail})`, `${RECONNECT} (with the app's current client secret)`);
+      return auth(`Fathom refused the OAuth app's client id or secret while renewing the token (invalid_client${detail})`, `${RECONNECT} in a terminal and type the app's current client secret (or set FATHOM_CLIENT_SECRET)`);
     }
     return auth(`Fathom refused to renew the access token (${code}${detail}): the refresh token was revoked, expired or already used`, RECONNECT);
   }

@@ -62,7 +62,7 @@ export async function loadStoredCredential(
       throw new AuthRequiredError(
         `cannot read the Fathom credential from ${recorded.store.describe()}: ${err.reason}`,
         recorded.store.backend === 'keychain'
-          ? 'run where the keychain is reachable (set DBUS_SESSION_BUS_ADDRESS for cron), or fathom-sync connect --insecure-storage'
+          ? 'run where the keychain is reachable (set DBUS_SESSION_BUS_ADDRESS for cron), or store it in a file: FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect'
           : 'fathom-sync connect',
       );
     }

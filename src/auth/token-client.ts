@@ -77,6 +77,9 @@ function interpret(status: number, contentType: string | null, text: string, pha
       tokenType: typeof json.token_type === 'string' && json.token_type ? json.token_type : 'Bearer',
     };
   }
+  // Before the error body: a rate-limited or failing endpoint may also send {"error": ...}, and
+  // that is a reason to wait, not to reconnect.
+  if (status === 429) throw new TemporaryError('the OAuth token endpoint is rate limited (60 requests a minute per app)', 'try again in a minute');
   if (json && typeof json.error === 'string' && json.error && status < 500) {
     const description = typeof json.error_description === 'string' ? redact(json.error_description, secrets) : null;
     throw oauthError(json.error, description, phase);
@@ -84,7 +87,6 @@ function interpret(status: number, contentType: string | null, text: string, pha
   if (status === 415) {
     throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} refused the request format (415)`, ExitCode.failure, 'check FATHOM_OAUTH_TOKEN_URL');
   }
-  if (status === 429) throw new TemporaryError('the OAuth token endpoint is rate limited (60 requests a minute per app)', 'try again in a minute');
   if (status >= 500) throw new TemporaryError(`the OAuth token endpoint ${originOf(tokenUrl)} failed (${status})`);
   if (status === 400 || status === 401 || status === 403) throw oauthError(phase === 'refresh' ? 'invalid_grant' : `http_${status}`, null, phase);
   throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} answered ${status}`, ExitCode.failure, 'check FATHOM_OAUTH_TOKEN_URL');

@@ -18,12 +18,9 @@ function memo<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (cached ??= compute());
 }
 
-/** Expiry details, when the credential code exposes them (OAuth tokens). */
+/** Expiry details of credentials that have them (OAuth tokens). */
 function expiryOf(auth: ApiAuth): Pick<CredentialFacts, 'expiresAt' | 'refreshable'> {
-  const details = auth as unknown as { expiresAt?: unknown; refreshable?: unknown; hasRefreshToken?: unknown };
-  const expiresAt = typeof details.expiresAt === 'number' ? details.expiresAt : null;
-  const refreshable = details.refreshable ?? details.hasRefreshToken;
-  return { expiresAt, ...(typeof refreshable === 'boolean' ? { refreshable } : {}) };
+  return { expiresAt: auth.expiresAt ?? null, ...(auth.renewable === undefined ? {} : { refreshable: auth.renewable }) };
 }
 
 function retryBaseMs(env: NodeJS.ProcessEnv): number | undefined {

@@ -85,11 +85,11 @@ export function credentialFixFor(backend: string | undefined, platform: NodeJS.P
       text:
         'The job cannot reach the Secret Service (cron has no session bus, and the keyring must be unlocked). ' +
         'Stay logged in (or `loginctl enable-linger`) and reinstall so the job carries the bus address, or store the credential in a file:',
-      commands: ['loginctl enable-linger "$USER" && fathom-sync install-cron', 'fathom-sync connect --insecure-storage'],
+      commands: ['loginctl enable-linger "$USER" && fathom-sync install-cron', 'FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect'],
     };
   }
   if (backend === 'keychain') {
-    return { text: 'The job cannot read the keychain. Unlock it, or store the credential in a file:', commands: ['fathom-sync connect --insecure-storage'] };
+    return { text: 'The job cannot read the keychain. Unlock it, or store the credential in a file:', commands: ['FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect'] };
   }
   return { text: 'Reconnect so the credential is stored where the job can read it:', commands: ['fathom-sync connect'] };
 }

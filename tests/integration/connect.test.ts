@@ -242,6 +242,28 @@ describe('stdin', () => {
   });
 });
 
+describe('connect again after the app secret was rotated in Fathom', () => {
+  it('says the saved secret was refused and how to give the current one', async () => {
+    const first = startLiveCli(connectArgs(), env);
+    await playBrowser((await first.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+    expect((await first.done).code).toBe(0);
+    // The saved secret no longer matches the app's (rotated in Fathom since).
+    const stored = JSON.parse(fs.readFileSync(credentialsFile(), 'utf8')) as Record<string, string>;
+    stored['default:oauth-client-secret'] = 'secret-rotated-away';
+    fs.writeFileSync(credentialsFile(), JSON.stringify(stored));
+
+    const { FATHOM_CLIENT_SECRET: _drop, ...noSecret } = env;
+    const again = startLiveCli(connectArgs(), noSecret);
+    again.child.stdin!.end();
+    await playBrowser((await again.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+    const r = await again.done;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/Fathom rejected the client id or client secret \(invalid_client.*\), using the client secret saved by an earlier connect/);
+    expect(r.stderr).toMatch(/fix: run fathom-sync connect in a terminal and type the app's current client secret, or set FATHOM_CLIENT_SECRET/);
+    expect(r.stderr).not.toContain('secret-rotated-away');
+  });
+});
+
 describe('bad input: a clear error, exit 2, nothing stored, no secret echoed', () => {
   const bad: [string, string[], string | undefined, RegExp][] = [
     ['an empty API key', ['connect', '--api-key'], '\n', /the API key is empty; nothing was saved/],
@@ -255,6 +277,7 @@ describe('bad input: a clear error, exit 2, nothing stored, no secret echoed', (
     ['a client secret as a flag', ['connect', '--client-secret', 'secret-on-argv'], undefined, /--client-secret is not accepted: secrets never go on the command line/],
     ['a token as a flag', ['connect', '--token=secret-on-argv'], undefined, /--token is not accepted/],
     ['a stray argument', ['connect', 'secret-on-argv'], undefined, /connect takes no arguments/],
+    ['a mistyped flag with a value', ['connect', '--key=secret-on-argv'], undefined, /^fathom-sync: unknown option '--key=\.\.\.'/],
   ];
   for (const [name, args, input, message] of bad) {
     it(name, async () => {

@@ -66,6 +66,16 @@ describe('refresh', () => {
     expect(fake.requests.every((q) => q.status !== 401)).toBe(true);
   });
 
+  it('renews at the token URL connect used, in a run whose environment does not name it (the hourly job)', async () => {
+    const config = JSON.parse(fs.readFileSync(path.join(env.FATHOM_SYNC_HOME!, 'config', 'config.json'), 'utf8')) as Record<string, any>;
+    expect(config.oauth.tokenUrl).toBe(oauth.tokenUrl);
+    const { FATHOM_OAUTH_TOKEN_URL: _, FATHOM_OAUTH_AUTHORIZE_URL: __, ...jobEnv } = env;
+    ageStoredToken();
+    const r = await runCli(['run', '--last', '5', '--json'], jobEnv);
+    expect(r.code, r.stderr).toBe(0);
+    expect(refreshes()).toEqual([expect.objectContaining({ status: 200 })]);
+  });
+
   it('renews once after a 401 and retries the call', async () => {
     fake.revokeAccessToken(oauth.lastIssued()!.accessToken);
     const r = await runCli(['run', '--last', '5', '--json'], env);

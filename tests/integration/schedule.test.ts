@@ -215,7 +215,7 @@ describe.skipIf(skipReason !== null)('install-cron and uninstall-cron with the r
       expect(install.code).toBe(0);
       expect(user.crontab()).not.toContain('DBUS_SESSION_BUS_ADDRESS');
       expect(install.stderr).toMatch(/warning: the scheduled job cannot read the Fathom credential: .*keychain/);
-      expect(install.stderr).toContain('fathom-sync connect --insecure-storage');
+      expect(install.stderr).toContain('FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect');
       expect(install.stderr).toMatch(/loginctl enable-linger/);
     });
   });

@@ -97,6 +97,13 @@ describe('OAuthAuth', () => {
     expect(urls).toEqual([tokenUrl]);
   });
 
+  it('tells doctor whether it can renew itself: only with a refresh token', async () => {
+    expect((await setup(token())).auth.renewable).toBe(true);
+    const { auth } = await setup(token({ refreshToken: null, expiresAt: NOW - 1000 }));
+    expect(auth.renewable).toBe(false);
+    expect(auth.expiresAt).toBe(NOW - 1000);
+  });
+
   it('refreshes once for many concurrent requests', async () => {
     const { auth } = await setup(token({ expiresAt: NOW - 1000, obtainedAt: NOW - 3600_000 }));
     const all = await Promise.all(Array.from({ length: 5 }, () => auth.headers()));

@@ -71,6 +71,9 @@ describe('requestToken', () => {
     await expect(call()).rejects.toBeInstanceOf(TemporaryError);
     answers['/t'] = { status: 429, body: '' };
     await expect(call()).rejects.toThrow(/rate limited/);
+    // A 429 that explains itself in an OAuth-style body is still "wait", never "reconnect".
+    answers['/t'] = { status: 429, body: JSON.stringify({ error: 'rate_limit_exceeded' }) };
+    await expect(call()).rejects.toBeInstanceOf(TemporaryError);
     answers['/t'] = { status: 403, body: 'no', type: 'text/plain' };
     await expect(call()).rejects.toThrow(/Fathom refused to renew the access token \(invalid_grant\)/);
     // A provider that echoes a secret in its description does not get it printed.

@@ -355,7 +355,7 @@ describe('install and uninstall services (fake crontab, temporary config)', () =
     fs.writeFileSync(ctx.paths.configFile, JSON.stringify({ credentials: { default: { backend: 'keychain', kind: 'api_key', savedAt: 'x' } } }));
     const outcome = await installSchedule(ctx, { dryRun: false, host: 'box' });
     expect(outcome.credential?.reachability).toEqual({ readable: false, reason: expect.stringContaining('no answer within 5000 ms') });
-    expect(outcome.credential?.fix?.commands).toEqual(['loginctl enable-linger "$USER" && fathom-sync install-cron', 'fathom-sync connect --insecure-storage']);
+    expect(outcome.credential?.fix?.commands).toEqual(['loginctl enable-linger "$USER" && fathom-sync install-cron', 'FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect']);
   });
 });
 

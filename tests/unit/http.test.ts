@@ -121,6 +121,25 @@ describe('HttpClient', () => {
     expect(s.hits()).toBe(2);
   });
 
+  it('a token renewal that fails is not retried: its error ends the request as it is', async () => {
+    let renewals = 0;
+    const auth: ApiAuth = {
+      kind: 'oauth',
+      source: 'test',
+      headers: async () => {
+        renewals += 1;
+        throw new TemporaryError('cannot reach the OAuth token endpoint http://127.0.0.1:9/token: ECONNREFUSED');
+      },
+      onUnauthorized: async () => false,
+    };
+    const s = await serve(json(200, {}));
+    const { http: c } = client(s.url, { auth });
+    await expect(c.json({ path: '/x', cls: 'light' })).rejects.toThrow(/^cannot reach the OAuth token endpoint/);
+    expect(renewals).toBe(1);
+    expect(s.hits()).toBe(0);
+    expect(c.stats).toMatchObject({ requests: 0, retries: 0 });
+  });
+
   it('a 400 is reported with the server message and not retried', async () => {
     const s = await serve(json(400, { error: 'bad created_after' }));
     const { http: c } = client(s.url);
