@@ -1,4 +1,5 @@
-import { ApiError } from '../core/errors.js';
+import type { z } from 'zod';
+import { ApiError, RecordingContentError } from '../core/errors.js';
 import type { HttpClient } from './http.js';
 import {
   SummaryResponseSchema,
@@ -7,6 +8,7 @@ import {
   TeamSchema,
   PageEnvelopeSchema,
   validateMeetingPage,
+  describeIssues,
   type MeetingSummary,
   type TranscriptItem,
   type ValidatedPage,
@@ -68,13 +70,36 @@ export class FathomClient {
   }
 
   async summary(recordingId: number, signal?: AbortSignal): Promise<MeetingSummary | null> {
-    const { body } = await this.http.json({ path: `/recordings/${recordingId}/summary`, cls: 'heavy', signal });
-    return SummaryResponseSchema.parse(body).summary;
+    return (await this.#recordingContent(recordingId, 'summary', SummaryResponseSchema, signal)).summary;
   }
 
   async transcript(recordingId: number, signal?: AbortSignal): Promise<TranscriptItem[] | null> {
-    const { body } = await this.http.json({ path: `/recordings/${recordingId}/transcript`, cls: 'heavy', signal });
-    return TranscriptResponseSchema.parse(body).transcript;
+    return (await this.#recordingContent(recordingId, 'transcript', TranscriptResponseSchema, signal)).transcript;
+  }
+
+  /**
+   * GET /recordings/{id}/summary or /transcript. What concerns this one recording becomes a
+   * RecordingContentError: a 4xx answer (http.ts throws ApiError only for 4xx other than 401,
+   * 408 and 429) or a body that fails the schema. Everything else passes unchanged: a 401 after
+   * renewal (AuthRequiredError), 5xx, network trouble and 429s once retries are spent
+   * (TemporaryError), an abort.
+   */
+  async #recordingContent<T>(recordingId: number, part: 'summary' | 'transcript', schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+    const path = `/recordings/${recordingId}/${part}`;
+    let body: unknown;
+    try {
+      ({ body } = await this.http.json({ path, cls: 'heavy', signal }));
+    } catch (err) {
+      if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401) {
+        throw new RecordingContentError(recordingId, err.message, err.status);
+      }
+      throw err;
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new RecordingContentError(recordingId, `Fathom answered ${path} with a ${part} that does not fit the schema (${describeIssues(parsed.error)})`, 200);
+    }
+    return parsed.data;
   }
 
   async meetingTypes(): Promise<{ name: string; status: string | null }[]> {

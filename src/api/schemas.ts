@@ -127,7 +127,7 @@ export interface ValidatedPage {
   limit: number | null;
 }
 
-function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || '(item)'}: ${issue.message}`)

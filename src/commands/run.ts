@@ -117,9 +117,9 @@ async function syncOnce(args: {
     .catch((err: unknown) => refuse(err, 'failed'));
   if (!auth) return refuse(new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY'), 'failed');
 
-  const { openDatabase, inspectDatabaseFile } = await import('../db/database.js');
+  const { openDatabase, assertDatabaseUsable } = await import('../db/database.js');
   // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
-  inspectDatabaseFile(paths.database);
+  await assertDatabaseUsable(paths.database);
   const { SyncStore } = await import('../db/sync-store.js');
   const { runSync } = await import('../sync/engine.js');
   const { createProgressView } = await import('./run-progress.js');

@@ -86,6 +86,20 @@ export class ApiError extends FathomSyncError {
   }
 }
 
+/**
+ * One recording's summary or transcript could not be used: Fathom refused it with a 4xx other
+ * than 401 (403, 404, ...) or answered with a body that does not fit the schema. It is about that
+ * recording alone, so a sync stores the meeting without the content and carries on (see
+ * withRecordingContent in sync/engine.ts) instead of failing this run and every later one.
+ */
+export class RecordingContentError extends ApiError {
+  readonly recordingId: number;
+  constructor(recordingId: number, message: string, status: number) {
+    super(message, status);
+    this.recordingId = recordingId;
+  }
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
-/** Creates a directory (and parents) readable by the owner only: transcripts are private. */
+/**
+ * Creates a directory (and parents) readable by the owner only. Never changes a directory that
+ * already exists: for paths the user chose (`--db ~/calls.db`) that is their home or /tmp.
+ */
+export function makePrivateDirs(dir: string): void {
+  // umask can only take bits away from 0700, so what this creates is private.
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Creates one of fathom-sync's own directories and makes it owner-only even if it existed. */
 export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   // mkdirSync's mode is masked by umask and ignored for existing directories.

@@ -33,6 +33,8 @@ export interface LockSystem {
   isProcessAlive(pid: number): boolean;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** When this machine last started (ms since the epoch); no process from before then is alive. */
+  bootTimeMs?(): number;
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it does, but belongs to someone else). */
@@ -50,6 +52,7 @@ export const systemLockSystem: LockSystem = {
   hostname: () => os.hostname(),
   isProcessAlive,
   now: () => Date.now(),
+  bootTimeMs: () => Date.now() - os.uptime() * 1000,
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -69,6 +72,7 @@ export const systemLockSystem: LockSystem = {
 export const FOREIGN_LOCK_MAX_AGE_MS = 24 * 3600 * 1000;
 /** A lock file that is empty or unreadable may be one being written right now: give it this long. */
 const UNREADABLE_GRACE_MS = 30_000;
+const BOOT_SLACK_MS = 60_000;
 /** Longest pause between two looks at the lock while --wait waits. */
 export const MAX_POLL_MS = 2_000;
 const FIRST_POLL_MS = 100;
@@ -237,6 +241,12 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
   const local = owner.host === sys.hostname();
   if (local && owner.pid !== sys.pid && !sys.isProcessAlive(owner.pid)) {
     return { state: 'stale', owner, reason: `process ${owner.pid} no longer exists` };
+  }
+  // After a reboot the pid may belong to some other process now: a lock taken before the
+  // machine started is stale whatever holds that pid. A minute of slack for clock adjustments.
+  const bootedAt = sys.bootTimeMs?.();
+  if (local && bootedAt !== undefined && format.startedAtMs(owner) < bootedAt - BOOT_SLACK_MS) {
+    return { state: 'stale', owner, reason: 'it was taken before the machine last started' };
   }
   const maxAge = Math.min(rules.maxAgeMs ?? Infinity, local ? Infinity : (rules.foreignMaxAgeMs ?? Infinity));
   const age = sys.now() - format.startedAtMs(owner);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DatabaseError, errorMessage } from '../core/errors.js';
-import { ensurePrivateDir } from '../core/fs-safe.js';
+import { makePrivateDirs } from '../core/fs-safe.js';
 import { migrate, readSchemaVersion, SCHEMA_VERSION } from './migrate.js';
 
 export type Db = BetterSqlite3.Database;
@@ -50,7 +50,8 @@ export async function openDatabase(file: string, options: { readonly?: boolean }
   const state = inspectDatabaseFile(file);
   if (state === 'absent') {
     if (options.readonly) throw new DatabaseError(`no database at ${file} yet`, 'fathom-sync run');
-    ensurePrivateDir(path.dirname(file));
+    // The default lives in our data directory (already private); a --db directory is the user's.
+    makePrivateDirs(path.dirname(file));
     // Create the file ourselves so it is 0600 from its first byte (SQLite would use the umask).
     fs.closeSync(fs.openSync(file, 'wx', 0o600));
   }
@@ -63,6 +64,12 @@ export async function openDatabase(file: string, options: { readonly?: boolean }
   }
   try {
     const version = readSchemaVersion(db);
+    if (version === 0 && hasOtherTables(db)) {
+      throw new DatabaseError(
+        `${file} is another program's SQLite database (it has tables but no fathom-sync schema); nothing was changed`,
+        'point --db (or FATHOM_SYNC_DB) at a fathom-sync database or a new path',
+      );
+    }
     if (version > SCHEMA_VERSION) {
       throw new DatabaseError(
         `database ${file} has schema version ${version}, newer than this fathom-sync understands (${SCHEMA_VERSION})`,
@@ -87,4 +94,19 @@ export async function openDatabase(file: string, options: { readonly?: boolean }
     }
     throw new DatabaseError(`cannot use database ${file}: ${errorMessage(err)}`);
   }
+}
+
+/** Tables or views in a database that has no fathom-sync schema: someone else's file. */
+function hasOtherTables(db: Db): boolean {
+  const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'").get() as { n: number };
+  return row.n > 0;
+}
+
+/**
+ * Everything openDatabase would refuse (not SQLite, unreadable, corrupt, newer schema, another
+ * program's file), found without writing anything, so a refused run leaves no trace at all.
+ */
+export async function assertDatabaseUsable(file: string): Promise<void> {
+  if (inspectDatabaseFile(file) !== 'sqlite') return;
+  (await openDatabase(file, { readonly: true })).close();
 }

@@ -16,8 +16,13 @@ export interface PageWriteResult {
   unchanged: number;
 }
 
+/**
+ * Fathom sends null for a summary or transcript it has not produced yet. A summary with an
+ * empty transcript (nobody spoke) is finished: rechecking it every hour would only drag every
+ * incremental run's window back to it.
+ */
 export function isContentComplete(m: Meeting): boolean {
-  return Boolean(m.default_summary?.markdown_formatted) && Array.isArray(m.transcript) && m.transcript.length > 0;
+  return Boolean(m.default_summary?.markdown_formatted) && Array.isArray(m.transcript);
 }
 
 function durationSeconds(m: Meeting): number | null {

@@ -1,10 +1,62 @@
 /** Command-line flags of the fake server (src/fake-server/main.ts), parsed with node:util. */
-import { parseArgs } from 'node:util';
-import type { FakeFathomOptions, FaultSpec } from './server.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_NOW, type FakeFathomOptions, type FaultSpec } from './server.js';
 
 export class UsageError extends Error {}
 
 const FAULT_KINDS = ['status', 'reset', 'truncate', 'invalid-item', 'rate-limit', 'latency'] as const;
+
+/** What --help prints: every flag parseCli accepts (keep the two in step). */
+export const USAGE = `Usage: node dist/fake-server/main.js [flags]
+
+Runs a fake Fathom API. Once listening it prints one JSON line
+{"url","apiKey","meetings"[,"oauth"]} on stdout; SIGTERM/SIGINT close it (exit 0).
+A bad flag: one line on stderr, exit 2.
+
+Data:
+  --meetings N                  number of meetings (default 120)
+  --seed N                      same seed, same data (default 1)
+  --now ISO                     the newest meeting is created shortly before this
+                                (default ${new Date(DEFAULT_NOW).toISOString().replace('.000Z', 'Z')})
+  --spacing-hours H             average hours between meetings (default 9)
+  --segments N|MIN-MAX          transcript segments per meeting (default 5-220)
+  --pending-fraction F          share of the newest meetings whose summary and transcript are
+                                not ready yet, 0 to 1 (default 0.03)
+  --page-size N                 meetings per /meetings page (default 10)
+
+Server:
+  --port N                      port to listen on (default 0: any free port)
+  --host H                      address to listen on (default 127.0.0.1)
+  --latency MS                  delay added to every API answer (default 0)
+  --api-key K                   accepted X-Api-Key, repeatable (default fake-api-key)
+  --admin-key K                 key for which GET /users answers 200, repeatable
+
+Rate limits (default 60 calls and 30 heavy calls per 60 s):
+  --rate-window-ms MS           window length
+  --global-limit N              calls per window
+  --heavy-limit N               heavy calls per window
+  --no-rate-limit               no limits (and no RateLimit-* headers)
+  --no-rate-limit-headers       limits, but no RateLimit-* headers
+  --retry-after-format F        Retry-After on 429: seconds (default) or http-date
+
+Faults (repeatable, applied in order to the requests they match):
+  --fault kind[:count[:value]][@path]
+                                kind: ${FAULT_KINDS.join(', ')}
+                                count: how many requests it affects (default 1)
+                                value: the status for status (default 500), the Retry-After
+                                for rate-limit, the ms for latency
+                                @path: only requests whose path (after /external/v1) starts
+                                with it; e.g. --fault status:3:503@/meetings
+
+OAuth:
+  --oauth                       serve Fathom's authorize and token endpoints too (authorize approves
+                                at once); the client id and secret are in the JSON line
+  --redirect-uri URI            registered redirect URI, repeatable, needs --oauth
+                                (default http://127.0.0.1:38421/callback)
+
+  -h, --help                    print this help and exit
+`;
+
 
 function int(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -47,42 +99,56 @@ export interface OAuthCli {
   redirectUris?: string[];
 }
 
-export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: FaultSpec[]; apiKey: string; oauth: OAuthCli | null } {
+/** The flags parseCli accepts, for node:util parseArgs (USAGE describes each one). */
+export const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  meetings: { type: 'string' },
+  seed: { type: 'string' },
+  'page-size': { type: 'string' },
+  segments: { type: 'string' },
+  latency: { type: 'string' },
+  'api-key': { type: 'string', multiple: true },
+  'admin-key': { type: 'string', multiple: true },
+  now: { type: 'string' },
+  'spacing-hours': { type: 'string' },
+  'rate-window-ms': { type: 'string' },
+  'global-limit': { type: 'string' },
+  'heavy-limit': { type: 'string' },
+  'no-rate-limit': { type: 'boolean' },
+  'no-rate-limit-headers': { type: 'boolean' },
+  'retry-after-format': { type: 'string' },
+  'pending-fraction': { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  oauth: { type: 'boolean' },
+  'redirect-uri': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface ParsedCli {
+  options: FakeFathomOptions;
+  faults: FaultSpec[];
+  apiKey: string;
+  oauth: OAuthCli | null;
+  /** --help / -h: print USAGE and exit 0 (the other flags are then not checked). */
+  help: boolean;
+}
+
+export function parseCli(argv: string[]): ParsedCli {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        meetings: { type: 'string' },
-        seed: { type: 'string' },
-        'page-size': { type: 'string' },
-        segments: { type: 'string' },
-        latency: { type: 'string' },
-        'api-key': { type: 'string', multiple: true },
-        'admin-key': { type: 'string', multiple: true },
-        now: { type: 'string' },
-        'spacing-hours': { type: 'string' },
-        'rate-window-ms': { type: 'string' },
-        'global-limit': { type: 'string' },
-        'heavy-limit': { type: 'string' },
-        'no-rate-limit': { type: 'boolean' },
-        'no-rate-limit-headers': { type: 'boolean' },
-        'retry-after-format': { type: 'string' },
-        'pending-fraction': { type: 'string' },
-        fault: { type: 'string', multiple: true },
-        oauth: { type: 'boolean' },
-        'redirect-uri': { type: 'string', multiple: true },
-      },
+      options: OPTIONS,
     });
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0]);
   }
   const v = parsed.values;
   const options: FakeFathomOptions = {};
+  if (v.help) return { options, faults: [], apiKey: 'fake-api-key', oauth: null, help: true };
   const port = int('port', v.port, 0);
   if (port !== undefined) {
     if (port > 65535) throw new UsageError(`--port "${v.port}" must be at most 65535`);
@@ -139,6 +205,6 @@ export function parseCli(argv: string[]): { options: FakeFathomOptions; faults: 
     if (!URL.canParse(uri)) throw new UsageError(`--redirect-uri "${uri}" is not a URL`);
   }
   const oauth = v.oauth ? (v['redirect-uri'] ? { redirectUris: v['redirect-uri'] } : {}) : null;
-  return { options, faults, apiKey: options.apiKeys?.[0] ?? 'fake-api-key', oauth };
+  return { options, faults, apiKey: options.apiKeys?.[0] ?? 'fake-api-key', oauth, help: false };
 }
 

@@ -2,21 +2,13 @@
 /**
  * Runs the fake Fathom server as a process (demo, benchmark, manual poking):
  *
- *   node dist/fake-server/main.js [--port N] [--host H] [--meetings N] [--seed N] [--page-size N]
- *     [--segments N|MIN-MAX] [--latency MS] [--api-key K]... [--admin-key K]... [--now ISO]
- *     [--spacing-hours H] [--rate-window-ms MS] [--global-limit N] [--heavy-limit N]
- *     [--no-rate-limit] [--no-rate-limit-headers] [--retry-after-format seconds|http-date]
- *     [--pending-fraction F] [--fault kind[:count[:value]][@path]]...
- *     [--oauth [--redirect-uri URI]...]
+ *   node dist/fake-server/main.js [flags]      (--help lists them: USAGE in cli-args.ts)
  *
- * `--fault` value: the status for `status`, the Retry-After for `rate-limit`, the ms for
- * `latency`. `--oauth` adds Fathom's authorize and token endpoints (authorize approves at once
- * and redirects back, so `fathom-sync connect` completes without a login page); the client id
- * and secret it accepts are in the JSON line. Prints one JSON line
- * `{"url","apiKey","meetings"[,"oauth"]}` once listening; SIGTERM/SIGINT
- * close it cleanly (exit 0). A bad flag: one line on stderr, exit 2.
+ * Prints one JSON line `{"url","apiKey","meetings"[,"oauth"]}` once listening; SIGTERM/SIGINT
+ * close it cleanly (exit 0). --help / -h prints the usage on stdout (exit 0). A bad flag: one
+ * line on stderr, exit 2.
  */
-import { parseCli } from './cli-args.js';
+import { USAGE, parseCli } from './cli-args.js';
 import { startFakeFathom } from './server.js';
 import { installFakeOAuth } from './oauth.js';
 
@@ -27,6 +19,10 @@ async function main(): Promise<void> {
   } catch (err) {
     process.stderr.write(`fake-server: ${(err as Error).message}\n`);
     process.exit(2);
+  }
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return;
   }
   let server;
   try {

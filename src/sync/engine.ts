@@ -3,7 +3,7 @@ import type { Meeting, SkippedItem, ValidatedPage } from '../api/schemas.js';
 import { MeetingSchema } from '../api/schemas.js';
 import type { SyncStore, RunProgress } from '../db/sync-store.js';
 import type { IncomingMeeting } from '../db/meeting-store.js';
-import { errorMessage } from '../core/errors.js';
+import { RecordingContentError, errorMessage } from '../core/errors.js';
 import { bookmarkAfter, type SyncWindow } from './window.js';
 import { toIso } from './time.js';
 
@@ -146,8 +146,11 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
       }
       // Pages run newest first: anything older than the window means the rest is too.
       if (window.start !== null && page.meetings.some(({ meeting }) => Date.parse(meeting.created_at) < window.start!)) done = true;
+      let skipped = page.skipped;
       if (oauth) {
-        accepted = await withRecordingContent(accepted, client, store, req);
+        const content = await withRecordingContent(accepted, client, store, req);
+        accepted = content.meetings;
+        skipped = [...skipped, ...content.skipped];
       } else if (!done) {
         // Ask for the next page now, so the server works on it while this one is written.
         pending = pager.fetch(page.nextCursor);
@@ -157,9 +160,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         const t = Date.parse(meeting.created_at);
         if (oldest === null || t < oldest) oldest = t;
       }
-      for (const item of page.skipped) req.reporter?.skipped(item);
+      for (const item of skipped) req.reporter?.skipped(item);
       progress.meetingsSeen += accepted.length;
-      progress.itemsSkipped += page.skipped.length;
+      progress.itemsSkipped += skipped.length;
       syncCounters();
       if (done) {
         const coveredFrom = window.limit !== null && progress.meetingsSeen >= window.limit ? oldest : window.start;
@@ -175,7 +178,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
       const written = store.commitPage({
         runId,
         meetings: accepted,
-        skipped: page.skipped,
+        skipped,
         progress,
         now: nowIso(),
         ...(bookmark ? { bookmark } : {}),
@@ -240,31 +243,41 @@ function coverage(w: SyncWindow, end: number, oldest: number | null): number | n
 /**
  * The OAuth data path: /meetings without summary and transcript, then both per recording (heavy
  * calls), skipped for meetings whose content is already stored complete.
+ *
+ * A recording whose content Fathom refuses (403, 404, ...) or sends in a shape that fails the
+ * schema (RecordingContentError) must not fail the run, nor every later run that meets it again.
+ * Its meeting is kept as the list gave it, so content_complete = 0 and the next run asks again,
+ * and the problem is reported like an invalid list item (items_skipped, skipped_items). Anything
+ * else (401 after renewal, retries spent, an abort) is the run's problem and is rethrown.
  */
 async function withRecordingContent(
   meetings: IncomingMeeting[],
   client: FathomClient,
   store: SyncStore,
   req: SyncRequest,
-): Promise<IncomingMeeting[]> {
+): Promise<{ meetings: IncomingMeeting[]; skipped: SkippedItem[] }> {
   const out: IncomingMeeting[] = [];
+  const skipped: SkippedItem[] = [];
   for (const item of meetings) {
     const id = item.meeting.recording_id;
-    const stored = store.storedContent(id);
-    let content: { default_summary: unknown; transcript: unknown };
-    if (stored) {
-      content = stored;
-    } else {
+    let content: { default_summary?: unknown; transcript?: unknown } | null = store.storedContent(id);
+    if (!content) {
       req.reporter?.fetchingContent?.(id);
-      const summary = await client.summary(id, req.signal);
-      const transcript = await client.transcript(id, req.signal);
-      content = { default_summary: summary, transcript };
+      try {
+        const summary = await client.summary(id, req.signal);
+        const transcript = await client.transcript(id, req.signal);
+        content = { default_summary: summary, transcript };
+      } catch (err) {
+        if (!(err instanceof RecordingContentError)) throw err;
+        skipped.push({ recordingId: id, reason: `stored without summary and transcript (a later run tries again): ${err.message}` });
+        content = {};
+      }
     }
     const raw = withSpeakerMatches({ ...(item.raw as object), ...content });
     const meeting = MeetingSchema.parse(raw);
     out.push({ meeting, raw });
   }
-  return out;
+  return { meetings: out, skipped };
 }
 
 /**

@@ -27,7 +27,7 @@ export function expectDatabaseMatches(dbFile: string, truth: Array<Record<string
         recorded_by_email: t.recorded_by.email,
         recorded_by_team: t.recorded_by.team,
         summary_markdown: t.default_summary?.markdown_formatted ?? null,
-        content_complete: t.default_summary && t.transcript?.length ? 1 : 0,
+        content_complete: t.default_summary && Array.isArray(t.transcript) ? 1 : 0,
       });
       expect(JSON.parse(row.raw_json)).toEqual(t);
       expect(segments.all(t.recording_id)).toEqual(

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeFathom } from '../../src/fake-server/server.js';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
+import { MeetingSchema } from '../../src/api/schemas.js';
+import { isContentComplete } from '../../src/db/meeting-store.js';
 import { dbPath, runCli, tempHome } from '../helpers/cli.js';
 import { AUTHORIZE_URL_PATTERN, freePort, oauthEnv, playBrowser, startLiveCli, startOAuthFake } from '../helpers/connect.js';
-import { expectDatabaseMatches } from '../helpers/truth.js';
+import { expectDatabaseMatches, query } from '../helpers/truth.js';
 
 /**
  * Token refresh across real processes: 5 minutes before expiry, once after a 401, rotation of
@@ -188,6 +190,74 @@ describe('the OAuth data path of run', () => {
       expectDatabaseMatches(dbPath(keyEnv), truth);
     } finally {
       keyHome.cleanup();
+    }
+  });
+
+  it('a recording whose summary or transcript cannot be used is stored without them and skipped, not fatal', async () => {
+    const truth = fake.meetings();
+    const complete = truth.filter((m) => isContentComplete(MeetingSchema.parse(m)));
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    const [refused, malformed] = [complete[0]!.recording_id, complete[1]!.recording_id];
+    // One summary refused with a 404 (the fault is used up by this run).
+    fake.injectFaults({ kind: 'status', status: 404, count: 1, path: `/recordings/${refused}/summary` });
+    // One transcript whose body fails the schema (text must be a string). Custom routes cannot be
+    // removed, so once `broken` is off this one answers what the real route would.
+    let broken = true;
+    fake.addRoute('GET', `${new URL(fake.url).pathname}/recordings/${malformed}/transcript`, (_req, res) => {
+      const body = broken ? { transcript: [{ speaker: { display_name: 'X' }, text: 42, timestamp: '00:00:01' }] } : { transcript: fake.meeting(malformed)!.transcript };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    const contentComplete = () => new Map(query<{ recording_id: number; content_complete: number }>(dbPath(env), 'SELECT recording_id, content_complete FROM meetings').map((r) => [r.recording_id, r.content_complete]));
+    // Complete as the store judges it (a pending meeting is not, even without a fault).
+    const isComplete = (m: (typeof truth)[number]) => (isContentComplete(MeetingSchema.parse(m)) ? 1 : 0);
+    try {
+      const r = await runCli(['run', '--all', '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 'ok', items_skipped: 2, meetings_seen: truth.length, meetings_new: truth.length });
+      expect(r.stderr).toMatch(new RegExp(`warning: skipped recording ${refused}: .*404`));
+      expect(r.stderr).toMatch(new RegExp(`warning: skipped recording ${malformed}: .*schema`));
+      const skipped = query<{ recording_id: number; reason: string }>(dbPath(env), 'SELECT recording_id, reason FROM skipped_items ORDER BY rowid');
+      expect(skipped).toEqual([
+        { recording_id: refused, reason: expect.stringMatching(new RegExp(`^stored without summary and transcript \\(a later run tries again\\): Fathom answered 404 for /recordings/${refused}/summary`)) },
+        { recording_id: malformed, reason: expect.stringMatching(new RegExp(`^stored without summary and transcript \\(a later run tries again\\): Fathom answered /recordings/${malformed}/transcript with a transcript that does not fit the schema \\(transcript\\.0\\.text: `)) },
+      ]);
+      // Both meetings are stored as the list gave them; every other meeting is as complete as Fathom has it.
+      const first = contentComplete();
+      expect(first.size).toBe(truth.length);
+      for (const m of truth) expect(first.get(m.recording_id), String(m.recording_id)).toBe([refused, malformed].includes(m.recording_id) ? 0 : isComplete(m));
+      expect(query(dbPath(env), 'SELECT has_summary, has_transcript FROM meetings WHERE recording_id IN (?, ?)', refused, malformed)).toEqual([
+        { has_summary: 0, has_transcript: 0 },
+        { has_summary: 0, has_transcript: 0 },
+      ]);
+      expect(query(dbPath(env), "SELECT status, items_skipped FROM sync_runs ORDER BY id DESC LIMIT 1")).toEqual([{ status: 'ok', items_skipped: 2 }]);
+
+      // Once Fathom answers properly, the next run completes them.
+      fake.clearFaults();
+      broken = false;
+      const again = await runCli(['run', '--all', '--json'], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ status: 'ok', items_skipped: 0 });
+      const second = contentComplete();
+      expect(second.get(refused)).toBe(1);
+      expect(second.get(malformed)).toBe(1);
+      for (const m of truth) expect(second.get(m.recording_id), String(m.recording_id)).toBe(isComplete(m));
+      expectDatabaseMatches(dbPath(env), truth.map(underOAuth));
+    } finally {
+      fake.clearFaults();
+      broken = false;
+    }
+  });
+
+  it('a 5xx on a recording is still fatal once retries are spent (exit 5)', async () => {
+    fake.injectFaults({ kind: 'status', status: 503, count: 100, path: '/recordings/' });
+    try {
+      const r = await runCli(['run', '--all', '--json'], env);
+      expect(r.code, r.stderr).toBe(5);
+      expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', exit_code: 5 });
+      expect(query(dbPath(env), 'SELECT COUNT(*) n FROM skipped_items')).toEqual([{ n: 0 }]);
+      expect(query(dbPath(env), "SELECT status FROM sync_runs ORDER BY id DESC LIMIT 1")).toEqual([{ status: 'failed' }]);
+    } finally {
+      fake.clearFaults();
     }
   });
 });

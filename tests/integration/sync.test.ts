@@ -1,8 +1,10 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { dbPath, runCli, startCli, collect, tempHome } from '../helpers/cli.js';
+import { CLI, dbPath, runCli, startCli, collect, tempHome, type CliResult } from '../helpers/cli.js';
 import { expectDatabaseMatches, query } from '../helpers/truth.js';
 
 const NOW = '2026-11-20T12:00:00Z';
@@ -121,14 +123,15 @@ describe('modes', () => {
     await runCli(['run', '--all'], env);
     const incomplete = () => query(dbPath(env), 'SELECT COUNT(*) n FROM meetings WHERE content_complete = 0');
     const pending = server.meetings().filter((m) => m.default_summary === null);
-    // A meeting with an empty transcript also counts as not complete yet.
-    const silent = server.meetings().filter((m) => m.default_summary !== null && !m.transcript?.length);
+    // A summary with an empty transcript (nobody spoke) is finished, not pending.
+    const silent = server.meetings().filter((m) => m.default_summary !== null && m.transcript?.length === 0);
     expect(pending.length).toBeGreaterThan(0);
-    expect(incomplete()).toEqual([{ n: pending.length + silent.length }]);
+    expect(silent.length).toBeGreaterThan(0);
+    expect(incomplete()).toEqual([{ n: pending.length }]);
     for (const m of pending) server.completeContent(m.recording_id);
     const r = json((await runCli(['run', '--incremental', '--json'], env)).stdout);
     expect(r.meetings_updated).toBe(pending.length);
-    expect(incomplete()).toEqual([{ n: silent.length }]);
+    expect(incomplete()).toEqual([{ n: 0 }]);
     expectDatabaseMatches(dbPath(env), server.meetings());
   });
 
@@ -333,20 +336,40 @@ describe('bad input', () => {
     expect(fs.readdirSync(home.home)).toEqual(['notes.db']);
   });
 
-  it('an unreadable --db: exit 1', async () => {
-    const dir = path.join(home.home, 'locked');
-    fs.mkdirSync(dir);
-    const file = path.join(dir, 'x.db');
-    fs.writeFileSync(file, '');
-    fs.chmodSync(file, 0o000);
-    const r = await runCli(['run', '--db', file], { ...env, FATHOM_SYNC_DB: undefined });
-    fs.chmodSync(file, 0o600);
-    // root can read anything; then the empty file is simply a new database.
-    if (process.getuid?.() === 0) expect(r.code).toBe(0);
-    else {
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/cannot open database/);
+  // root reads any file, so as root (CI) the CLI runs as `nobody` through setpriv.
+  const unprivileged = unprivilegedRunner();
+  it.skipIf(unprivileged.skip)(`an unreadable --db: exit 1, nothing written${unprivileged.skip ? ` (skipped: ${unprivileged.skip})` : ''}`, async () => {
+    // World-traversable, so `nobody` reaches the file and is refused only by the file's own mode.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-unreadable-'));
+    fs.chmodSync(dir, 0o755);
+    try {
+      const file = path.join(dir, 'x.db');
+      fs.writeFileSync(file, 'SQLite format 3\0');
+      fs.chmodSync(file, 0o000);
+      const runHome = path.join(dir, 'home');
+      const r = await unprivileged.run(['run', '--db', file], { ...env, FATHOM_SYNC_HOME: runHome, FATHOM_SYNC_DB: undefined });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.split('\n')[0]).toMatch(/^fathom-sync: cannot open database .*x\.db for reading and writing \(EACCES\)/);
+      expect(fs.existsSync(runHome)).toBe(false);
+      expect(fs.readdirSync(dir)).toEqual(['x.db']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('another program\'s SQLite file as --db: exit 1, file untouched, nothing else written', async () => {
+    const file = path.join(home.home, 'notes.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(file);
+    other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+    other.close();
+    const before = fs.readFileSync(file);
+    const r = await runCli(['run', '--db', file], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/is another program's SQLite database/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(home.home)).toEqual(['notes.sqlite']);
+    expect(server.stats().requests).toBe(0);
   });
 
   it('a database from a newer fathom-sync: exit 1, nothing written', async () => {
@@ -357,10 +380,13 @@ describe('bad input', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     const before = fs.readFileSync(dbPath(env));
+    fs.rmSync(path.join(env.FATHOM_SYNC_HOME!, 'state'), { recursive: true, force: true });
     const r = await runCli(['run'], env);
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toMatch(/schema version 42, newer than this fathom-sync understands/);
     expect(fs.readFileSync(dbPath(env)).equals(before)).toBe(true);
+    // Refused before the lock: not even the state directory came back.
+    expect(fs.existsSync(path.join(env.FATHOM_SYNC_HOME!, 'state'))).toBe(false);
   });
 });
 
@@ -375,3 +401,23 @@ describe('cli basics', () => {
     expect(runHelp.stdout).toMatch(/--incremental/);
   });
 });
+
+/**
+ * Runs the CLI as an ordinary user: as is when the tests are not root, else as `nobody` through
+ * setpriv(1). `skip` says why neither is possible (no setpriv, or nobody cannot read the CLI).
+ */
+function unprivilegedRunner(): { skip: string | null; run: (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult> } {
+  if (process.getuid?.() !== 0) return { skip: null, run: (args, env) => runCli(args, env) };
+  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
+  const probe = spawnSync('setpriv', [...asNobody, '-e', `require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`]);
+  if (probe.error) return { skip: 'running as root without setpriv', run: runCli };
+  if (probe.status !== 0) return { skip: `user nobody cannot read ${CLI}`, run: runCli };
+  return {
+    skip: null,
+    run: (args, env) => {
+      const child = spawn('setpriv', [...asNobody, CLI, ...args], { env, cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin!.end();
+      return collect(child);
+    },
+  };
+}

@@ -296,7 +296,7 @@ describe('checks', () => {
     fs.writeFileSync(ctx.paths.lockFile, JSON.stringify({ pid: 4242, host: 'here', startedAt: new Date(NOW - 60_000).toISOString() }));
     expect(await lockCheck.run(ctx, signal)).toMatchObject({ status: 'warning', summary: expect.stringMatching(/stale lock left by pid 4242/), fix: { commands: [`rm ${ctx.paths.lockFile}`] } });
     fs.writeFileSync(ctx.paths.lockFile, JSON.stringify({ pid: 100, host: 'here', startedAt: new Date(NOW - 7 * 3600_000).toISOString() }));
-    expect(await lockCheck.run(ctx, signal)).toMatchObject({ status: 'warning', fix: { commands: ['kill 100'] } });
+    expect(await lockCheck.run(ctx, signal)).toMatchObject({ status: 'warning', fix: { commands: ['ps -o pid,etime,args -p 100', 'kill 100'] } });
   });
 
   it('credential for the job: runs status --json in exactly the job environment', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/fake-server/cli-args.js';
+import { OPTIONS, USAGE, parseCli } from '../../src/fake-server/cli-args.js';
 import { MeetingStore, meetingJson, recordingTranscriptJson, serializeMeeting, recordingTranscript } from '../../src/fake-server/data.js';
 import {
   OAUTH_INCLUDE_ERROR,
@@ -850,5 +850,23 @@ describe('main.ts', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/--meetings "lots"/);
+  });
+
+  it('--help / -h: the usage, every flag in it, on stdout, exit 0 (and no server)', async () => {
+    for (const flag of ['--help', '-h']) {
+      const child = runMain(['--meetings', '3', flag]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+      expect(code, stderr).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toBe(USAGE);
+      expect(stdout).toMatch(/^Usage: /);
+      for (const name of Object.keys(OPTIONS)) expect(stdout, name).toContain(`--${name}`);
+      expect(stdout).toContain('-h, --help');
+      expect(stdout).not.toMatch(/"url"\s*:/); // it did not start a server
+    }
   });
 });

@@ -63,6 +63,16 @@ describe('run lock', () => {
     expect(fs.existsSync(`${file}.takeover`)).toBe(false);
   });
 
+  it('after a reboot, takes over a lock whose pid now belongs to some other live process', async () => {
+    // pid 555 is alive, but the machine started at 09:30 and the lock was taken at 09:00.
+    const system = fakeSystem({ alive: [555], bootTimeMs: () => Date.parse('2026-03-01T09:30:00Z') });
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:00:00.000Z' });
+    expect(inspectLock(file, system)).toMatchObject({ state: 'stale', reason: 'it was taken before the machine last started' });
+    // Taken after the boot: the live pid holds it.
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:45:00.000Z' });
+    expect(inspectLock(file, system)).toMatchObject({ state: 'held' });
+  });
+
   it('trusts a recent lock from another host, and takes over one older than a day', async () => {
     writeLock({ pid: 1, host: 'laptop', startedAt: new Date(NOW - 3600_000).toISOString() });
     await expect(acquireRunLock(file, { system: fakeSystem() })).rejects.toThrow(/pid 1 on laptop since/);

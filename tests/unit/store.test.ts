@@ -54,6 +54,30 @@ describe('openDatabase', () => {
   });
 });
 
+describe('openDatabase: files and folders that are not ours', () => {
+  it('refuses another program\'s SQLite database without adding anything to it', async () => {
+    const file = path.join(dir, 'notes.sqlite');
+    const Database = (await import('better-sqlite3')).default;
+    const other = new Database(file);
+    other.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')");
+    other.close();
+    const before = fs.readFileSync(file);
+    await expect(openDatabase(file)).rejects.toThrow(/is another program's SQLite database .*nothing was changed/);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('creates missing folders 0700 but leaves the mode of an existing folder alone', async () => {
+    const shared = path.join(dir, 'shared');
+    fs.mkdirSync(shared);
+    fs.chmodSync(shared, 0o755);
+    (await openDatabase(path.join(shared, 'calls.db'))).close();
+    expect(fs.statSync(shared).mode & 0o777).toBe(0o755);
+    (await openDatabase(path.join(shared, 'new', 'deeper', 'calls.db'))).close();
+    expect(fs.statSync(path.join(shared, 'new')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(shared, 'new', 'deeper')).mode & 0o777).toBe(0o700);
+  });
+});
+
 describe('SyncStore.commitPage', () => {
   it('writes a meeting with all child rows, contacts and search index', () => {
     const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
@@ -98,6 +122,16 @@ describe('SyncStore.commitPage', () => {
     store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], progress: progress(), now: 'x' });
     expect(store.oldestIncompleteSince('2000-01-01')).toBe('2026-11-01T10:00:00Z');
     expect(store.storedContent(8)).toBeNull();
+  });
+
+  it('a summary with an empty transcript (nobody spoke) is complete; a null transcript is not', () => {
+    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(9, { transcript: [] })), incoming(meetingPayload(10, { transcript: null }))], skipped: [], progress: progress(), now: 'x' });
+    const rows = db.prepare('SELECT recording_id, content_complete FROM meetings ORDER BY recording_id').all();
+    expect(rows).toEqual([
+      { recording_id: 9, content_complete: 1 },
+      { recording_id: 10, content_complete: 0 },
+    ]);
   });
 
   it('a page that fails half way leaves nothing behind, bookmark included', () => {

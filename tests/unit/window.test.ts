@@ -14,7 +14,7 @@ describe('parseDateArg', () => {
     expect(parseDateArg('2026-03-01T10:30', 'since')).toBe(Date.parse('2026-03-01T10:30:00Z'));
     expect(parseDateArg('2026-03-01T10:30:00+02:00', 'since')).toBe(Date.parse('2026-03-01T08:30:00Z'));
   });
-  it.each(['yesterday', '2026-02-30', '2026-13-01', '', '03/01/2026', '2026-03-01T25:00'])('rejects %j', (v) => {
+  it.each(['yesterday', '2026-02-30', '2026-13-01', '', '03/01/2026', '2026-03-01T25:00', '2026-02-30T10:00:00Z', '2025-02-29 08:00'])('rejects %j', (v) => {
     expect(() => parseDateArg(v, 'since')).toThrow(UsageError);
   });
 });

@@ -27,7 +27,10 @@ export const lockCheck: DoctorCheck = {
         status: 'warning',
         summary: `a sync has held the lock for ${formatAge(age)} (${describeOwner(state.owner, ctx.lockSystem)}); it may be stuck`,
         details: [file],
-        fix: { text: 'If it is not making progress, stop it; the next run carries on:', commands: [`kill ${state.owner.pid}`] },
+        fix: {
+          text: 'Check that the process is fathom-sync and not making progress, then stop it; the next run carries on:',
+          commands: [`ps -o pid,etime,args -p ${state.owner.pid}`, `kill ${state.owner.pid}`],
+        },
       };
     }
     return { status: 'ok', summary: `a sync is running now (${describeOwner(state.owner, ctx.lockSystem)})` };
