@@ -69,8 +69,9 @@ class BarView implements RunProgressView {
     this.#bar = new cliProgress.SingleBar(
       {
         stream: output.streams.stderr,
-        // --all has no known end (Fathom gives no total): counts only, no made-up percentage.
-        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | ${counts}`,
+        // --all has no known end (Fathom gives no total): how far back it has reached and the
+        // counts, never a made-up percentage.
+        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | back to {back} | ${counts}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -79,12 +80,19 @@ class BarView implements RunProgressView {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, status: '' });
+    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, back: '...', status: '' });
   }
 
   #payload(): object {
     const r = this.#last;
-    return { meetings: r?.meetingsSeen ?? 0, new: r?.meetingsNew ?? 0, updated: r?.meetingsUpdated ?? 0, pages: r?.pages ?? 0, status: this.#status };
+    return {
+      meetings: r?.meetingsSeen ?? 0,
+      new: r?.meetingsNew ?? 0,
+      updated: r?.meetingsUpdated ?? 0,
+      pages: r?.pages ?? 0,
+      back: r?.oldestCreatedAt?.slice(0, 10) ?? '...',
+      status: this.#status,
+    };
   }
 
   page(r: PageReport): void {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { CLI, tempHome } from '../helpers/cli.js';
+import { tempHome } from '../helpers/cli.js';
+import { hasTmux, Terminal } from '../helpers/terminal.js';
 import { installFakeOAuth, type FakeOAuth } from '../../src/fake-server/oauth.js';
 import { freePort, playBrowser } from '../helpers/connect.js';
 
@@ -12,34 +12,19 @@ import { freePort, playBrowser } from '../helpers/connect.js';
  * reached, and the hidden API-key prompt, whose input never appears on the screen.
  */
 
-const hasTmux = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, 'tmux')));
 const API_KEY = 'tty-api-key-DO-NOT-ECHO-5d1';
 
 let fake: FakeFathom;
 let oauth: FakeOAuth;
 let home: ReturnType<typeof tempHome>;
-let socket: string;
+let terminal: Terminal;
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-J');
+const tmux = (...args: string[]) => terminal.tmux(...args);
+const waitForScreen = (pattern: RegExp) => terminal.waitFor(pattern);
 
-/** Waits (bounded) until the terminal shows `pattern`. */
-async function waitForScreen(pattern: RegExp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const text = screen();
-    if (pattern.test(text)) return text;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`the terminal never showed ${pattern}:\n${screen()}`);
-}
-
+// No D-Bus in this environment: the keychain cannot be reached.
 function startInTerminal(args: string[], extraEnv: NodeJS.ProcessEnv = {}): void {
-  const env = { ...home.baseEnv, FATHOM_API_URL: fake.url, TERM: 'xterm', ...extraEnv };
-  const assignments = Object.entries(env).map(([k, v]) => `${k}='${v}'`);
-  // No D-Bus in this environment: the keychain cannot be reached. The shell waits after the
-  // CLI so the screen can still be read.
-  const command = `env -i ${assignments.join(' ')} '${process.execPath}' '${CLI}' ${args.join(' ')}; echo "EXIT=$?"; sleep 600`;
-  tmux('new-session', '-d', '-x', '220', '-y', '50', command);
+  terminal.start(args, { ...home.baseEnv, FATHOM_API_URL: fake.url, TERM: 'xterm', ...extraEnv });
 }
 
 beforeAll(async () => {
@@ -49,16 +34,10 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   home = tempHome();
-  socket = `fathom-sync-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  terminal = new Terminal();
 });
 afterEach(() => {
-  if (hasTmux) {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  }
+  if (hasTmux) terminal.close();
   home.cleanup();
 });
 

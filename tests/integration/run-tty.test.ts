@@ -1,0 +1,58 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
+import { tempHome } from '../helpers/cli.js';
+import { hasTmux, Terminal } from '../helpers/terminal.js';
+
+/**
+ * `run` at a real terminal (tmux): a progress bar with percentage and ETA when the window has
+ * an end, how far back it has reached when it has none (--all), and the summary line after it.
+ * The same runs through a pipe print plain lines (tests/integration/sync.test.ts).
+ */
+
+const NOW = '2026-11-20T12:00:00Z';
+
+let fake: FakeFathom;
+let home: ReturnType<typeof tempHome>;
+let terminal: Terminal;
+
+beforeAll(async () => {
+  fake = await startFakeFathom({ seed: 21, meetingCount: 40, now: Date.parse(NOW), segmentsPerMeeting: 3, pendingFraction: 0 });
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  home = tempHome();
+  terminal = new Terminal();
+});
+afterEach(() => {
+  if (hasTmux) terminal.close();
+  home.cleanup();
+});
+
+const runInTerminal = (args: string[]) =>
+  terminal.start(['run', ...args], { ...home.baseEnv, FATHOM_API_URL: fake.url, FATHOM_API_KEY: 'fake-api-key', FATHOM_SYNC_NOW: NOW, TERM: 'xterm' });
+
+describe.skipIf(!hasTmux)('run at a terminal', () => {
+  it('a window with an end: a bar at 100% with ETA and counts, then the summary line', async () => {
+    runInTerminal(['--since', '2026-10-01']);
+    const text = await terminal.waitFor(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+    expect(text).toMatch(/ [█░]{24} 100% \| ETA \S+ \| \d+ meetings \(\d+ new, 0 updated\) \| \d+ pages/);
+    expect(text).toMatch(/^synced \d+ meetings \(\d+ new, 0 updated\) in [\d.]+s/m);
+    // Plain per-page lines are for pipes and cron only.
+    expect(text).not.toMatch(/^page \d+:/m);
+  });
+
+  it('--all: no made-up percentage, but how far back it has reached', async () => {
+    runInTerminal(['--all']);
+    const text = await terminal.waitFor(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+    const oldest = fake
+      .meetings()
+      .map((m) => m.created_at)
+      .sort()[0]!
+      .slice(0, 10);
+    expect(text).toContain(` syncing all meetings | back to ${oldest} | 40 meetings (40 new, 0 updated) | 4 pages`);
+    expect(text).not.toMatch(/\d+%/);
+    expect(text).toMatch(/^synced 40 meetings \(40 new, 0 updated\)/m);
+  });
+});
