@@ -1,4 +1,4 @@
--- fathom-sync database schema, version 1.
+-- fathom-sync database schema, version 2 (what every migration in src/db/migrate.ts adds up to).
 -- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
 -- migrations there and bump PRAGMA user_version, so existing data is carried forward.
 -- Times are ISO-8601 UTC text, as Fathom sends them.
@@ -112,14 +112,19 @@ CREATE TABLE sync_state (
   last_success_at   TEXT,
   last_run_id       INTEGER,
   last_error        TEXT,
-  last_error_at     TEXT
+  last_error_at     TEXT,
+  -- A backfill (--all, --since) that stopped before reaching its start: created_at from
+  -- backfill_from (NULL: the beginning) up to backfill_before may be missing, and incremental
+  -- runs read it a slice at a time until it is done. No backfill pending when backfill_before is NULL.
+  backfill_from     TEXT,
+  backfill_before   TEXT
 );
 INSERT INTO sync_state (id) VALUES (1);
 
 CREATE TABLE sync_runs (
   id                INTEGER PRIMARY KEY,
   trigger           TEXT NOT NULL,                          -- manual | schedule
-  mode              TEXT NOT NULL,                          -- quick | all | range | last | incremental
+  mode              TEXT NOT NULL,                          -- quick | all | range | last | incremental | resume
   window_start      TEXT,
   window_end        TEXT,
   filters_json      TEXT,
@@ -177,4 +182,4 @@ CREATE VIRTUAL TABLE transcript_fts USING fts5 (
   content = 'transcript_segments', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

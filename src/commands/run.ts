@@ -2,7 +2,7 @@ import { Output, type Streams } from '../core/output.js';
 import { resolvePaths, type AppPaths } from '../core/paths.js';
 import { AlreadyRunningError, AuthRequiredError, InterruptedError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
 import { systemClock, windowNow } from '../core/clock.js';
-import { parseDateArg, parsePositiveInt, planWindow, type ModeRequest } from '../sync/window.js';
+import { parseDateArg, parsePositiveInt, planWindow, resumeWindow, type ModeRequest, type SyncWindow } from '../sync/window.js';
 import type { SyncFilters, SyncResult } from '../sync/engine.js';
 import { createApiClient } from '../api/factory.js';
 import { defaultCredentialProvider } from '../auth/provider.js';
@@ -91,6 +91,18 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
   }
 }
 
+/** The slice of an unfinished backfill an incremental run read after its own window. */
+interface BackfillSummary {
+  run_id: number;
+  meetings_seen: number;
+  meetings_new: number;
+  meetings_updated: number;
+  pages: number;
+  requests: number;
+  /** What is still missing after this slice, or null when the backfill is done. */
+  remaining: { from: string | null; before: string } | null;
+}
+
 async function syncOnce(args: {
   flags: RunFlags;
   mode: ModeRequest;
@@ -121,7 +133,7 @@ async function syncOnce(args: {
   // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
   await assertDatabaseUsable(paths.database);
   const { SyncStore } = await import('../db/sync-store.js');
-  const { runSync } = await import('../sync/engine.js');
+  const { runSync, isFiltered } = await import('../sync/engine.js');
   const { createProgressView } = await import('./run-progress.js');
 
   // One sync at a time, taken before the database is touched. A credential refresh takes its
@@ -159,26 +171,35 @@ async function syncOnce(args: {
         return at ? Date.parse(at) : null;
       })(),
     });
-    view = await createProgressView(output, { limit: window.limit, endKnown: window.start !== null || window.limit !== null });
-    const progressView = view;
-    const client = await createApiClient({ env: streams.env, auth, clock: systemClock, onEvent: (e) => progressView.httpEvent(e) });
-    let result: SyncResult;
-    try {
-      result = await runSync({
-        window,
-        filters,
-        trigger: flags.scheduled ? 'schedule' : 'manual',
-        now,
-        client,
-        store,
-        reporter: view,
-        signal: controller.signal,
-      });
-    } catch (err) {
-      // Whatever the abort surfaced as (a cancelled request, a cancelled wait), the user's signal is the cause.
-      throw controller.signal.aborted ? controller.signal.reason : err;
-    } finally {
-      view.stop();
+    const client = await createApiClient({ env: streams.env, auth, clock: systemClock, onEvent: (e) => view?.httpEvent(e) });
+    const syncWindow = async (w: SyncWindow): Promise<SyncResult> => {
+      view = await createProgressView(output, { limit: w.limit, endKnown: w.start !== null || w.limit !== null });
+      try {
+        return await runSync({ window: w, filters, trigger: flags.scheduled ? 'schedule' : 'manual', now, client, store, reporter: view, signal: controller.signal });
+      } catch (err) {
+        // Whatever the abort surfaced as (a cancelled request, a cancelled wait), the user's signal is the cause.
+        throw controller.signal.aborted ? controller.signal.reason : err;
+      } finally {
+        view.stop();
+      }
+    };
+    const result = await syncWindow(window);
+    // The hourly job also finishes, a slice per run, a backfill that stopped part way.
+    const gap = mode.mode === 'incremental' && !isFiltered(filters) ? store.pendingBackfill() : null;
+    let backfill: BackfillSummary | null = null;
+    if (gap) {
+      output.info(`continuing an unfinished backfill: meetings from ${gap.from?.slice(0, 10) ?? 'the beginning'} to ${gap.before.slice(0, 10)}`);
+      const slice = await syncWindow(resumeWindow(gap));
+      const left = store.pendingBackfill();
+      backfill = {
+        run_id: slice.runId,
+        meetings_seen: slice.meetingsSeen,
+        meetings_new: slice.meetingsNew,
+        meetings_updated: slice.meetingsUpdated,
+        pages: slice.pages,
+        requests: slice.requests,
+        remaining: left ? { from: left.from, before: left.before } : null,
+      };
     }
     const summary = {
       status: result.status,
@@ -199,6 +220,7 @@ async function syncOnce(args: {
       duration_ms: Date.now() - started,
       database: paths.database,
       run_id: result.runId,
+      backfill,
     };
     if (flags.json) output.json(summary);
     else if (!flags.quiet || flags.scheduled) {
@@ -211,6 +233,12 @@ async function syncOnce(args: {
           `${summary.retries ? `, ${summary.retries} retries` : ''}${summary.rate_limited ? `, ${summary.rate_limited} rate-limited` : ''}` +
           ` · ${paths.database}`,
       );
+      if (backfill) {
+        output.result(
+          `${stamp}backfill: ${backfill.meetings_seen} older meetings (${backfill.meetings_new} new, ${backfill.meetings_updated} updated) · ` +
+            (backfill.remaining ? `continues next run from ${backfill.remaining.before.slice(0, 10)}` : 'done'),
+        );
+      }
     }
     return ExitCode.ok;
   } finally {

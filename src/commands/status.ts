@@ -27,6 +27,8 @@ export interface StatusReport {
   last_sync_at: string | null;
   last_run: { status: string; started_at: string; ended_at: string | null } | null;
   last_error: string | null;
+  /** A backfill that stopped part way: this stretch is read by the coming incremental runs. */
+  backfill_pending: { from: string | null; before: string } | null;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function statusCommand(flags: StatusFlags, streams: Streams): Promi
     last_sync_at: null,
     last_run: null,
     last_error: null,
+    backfill_pending: null,
   };
   await describeCredential(paths, streams.env, report);
   let exitCode: number = report.connected ? ExitCode.ok : ExitCode.authRequired;
@@ -127,6 +130,10 @@ async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<
       report.last_sync_at = state?.last_success_at ?? null;
       report.last_error = state?.last_error ?? null;
       report.last_run = (db.prepare('SELECT status, started_at, ended_at FROM sync_runs ORDER BY id DESC LIMIT 1').get() as StatusReport['last_run'] | undefined) ?? null;
+      // A database the next run has not migrated yet has no backfill columns: nothing pending then.
+      const { SCHEMA_VERSION, readSchemaVersion } = await import('../db/migrate.js');
+      const { SyncStore } = await import('../db/sync-store.js');
+      if (readSchemaVersion(db) >= SCHEMA_VERSION) report.backfill_pending = new SyncStore(db).pendingBackfill();
     } finally {
       db.close();
     }
@@ -147,6 +154,10 @@ export function formatReport(r: StatusReport): string {
   if (r.database_exists) {
     lines.push(`Last sync:   ${r.last_sync_at ?? 'never'}${r.last_run && r.last_run.status !== 'ok' ? ` (last run: ${r.last_run.status})` : ''}`);
     if (r.last_error) lines.push(`Last error:  ${r.last_error}`);
+    if (r.backfill_pending) {
+      const from = r.backfill_pending.from?.slice(0, 10) ?? 'the beginning';
+      lines.push(`Backfill:    unfinished; meetings from ${from} to ${r.backfill_pending.before.slice(0, 10)} are read by the next incremental runs`);
+    }
   }
   if (!r.connected) lines.push('Run fathom-sync connect (or set FATHOM_API_KEY) to connect.');
   return lines.join('\n');

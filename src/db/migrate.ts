@@ -8,10 +8,14 @@ import type BetterSqlite3 from 'better-sqlite3';
  * without losing data, and schema.sql is updated to match; a new database runs schema.sql then
  * nothing, an old one runs the steps it lacks. Each step commits with its user_version bump.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-/** Steps from version (key - 1) to version key. Version 1 is schema.sql itself. */
-const MIGRATIONS: Record<number, string> = {};
+/** Steps from version (key - 1) to version key. Version 1 was the first schema.sql. */
+const MIGRATIONS: Record<number, string> = {
+  // 2: remember a backfill that stopped part way, so the hourly run can finish it.
+  2: `ALTER TABLE sync_state ADD COLUMN backfill_from TEXT;
+      ALTER TABLE sync_state ADD COLUMN backfill_before TEXT;`,
+};
 
 export function schemaSqlPath(): string {
   // dist/db/migrate.js and src/db/migrate.ts both sit two levels below the repository root.

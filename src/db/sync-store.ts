@@ -3,6 +3,7 @@ import type { Db } from './database.js';
 import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
 import type { SkippedItem } from '../api/schemas.js';
 import { isProcessAlive } from '../core/lock.js';
+import { afterBackfillPage, afterCompleteWindow, type PendingBackfill } from '../sync/backfill.js';
 
 export interface RunRecord {
   trigger: 'manual' | 'schedule';
@@ -66,6 +67,16 @@ export class SyncStore {
     return this.db.prepare('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE id = 1').get() as SyncStateRow;
   }
 
+  /** The stretch an unfinished backfill may have left missing, or null. */
+  pendingBackfill(): PendingBackfill | null {
+    const row = this.db.prepare('SELECT backfill_from, backfill_before FROM sync_state WHERE id = 1').get() as { backfill_from: string | null; backfill_before: string | null };
+    return row.backfill_before === null ? null : { from: row.backfill_from, before: row.backfill_before };
+  }
+
+  #setPendingBackfill(next: PendingBackfill | null): void {
+    this.db.prepare('UPDATE sync_state SET backfill_from = ?, backfill_before = ? WHERE id = 1').run(next?.from ?? null, next?.before ?? null);
+  }
+
   /** created_at of the oldest meeting whose summary or transcript Fathom had not produced yet. */
   oldestIncompleteSince(since: string): string | null {
     const row = this.db.prepare('SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?').get(since) as { at: string | null };
@@ -112,6 +123,8 @@ export class SyncStore {
     progress: RunProgress;
     now: string;
     bookmark?: string;
+    /** How this page changes the pending backfill: a backfill's progress, or a window read to its end. */
+    backfill?: { read: PendingBackfill } | { completed: { start: string | null; end: string | null } };
   }): PageWriteResult {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
@@ -136,6 +149,10 @@ export class SyncStore {
           args.runId,
         );
       if (args.bookmark) this.#advanceBookmark(args.bookmark);
+      if (args.backfill) {
+        const pending = this.pendingBackfill();
+        this.#setPendingBackfill('read' in args.backfill ? afterBackfillPage(pending, args.backfill.read) : afterCompleteWindow(pending, args.backfill.completed));
+      }
       return result;
     })();
   }

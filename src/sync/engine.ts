@@ -5,6 +5,7 @@ import type { SyncStore, RunProgress } from '../db/sync-store.js';
 import type { IncomingMeeting } from '../db/meeting-store.js';
 import { RecordingContentError, errorMessage } from '../core/errors.js';
 import { bookmarkAfter, type SyncWindow } from './window.js';
+import type { PendingBackfill } from './backfill.js';
 import { toIso } from './time.js';
 
 /**
@@ -84,11 +85,36 @@ export function isFiltered(f: SyncFilters): boolean {
   );
 }
 
+/** Modes that read back into the past and, stopped part way, leave a backfill pending. */
+const BACKFILL_MODES: ReadonlySet<string> = new Set(['all', 'range', 'resume']);
+
+/**
+ * How a committed page changes the pending backfill: a backfill that is not done yet has read
+ * everything from its oldest meeting up; any window read to its end covers its stretch. Filtered
+ * runs and --last N cover only part of each stretch, so they change nothing.
+ */
+function backfillChange(args: {
+  window: SyncWindow;
+  windowEnd: number;
+  filters: SyncFilters;
+  done: boolean;
+  oldest: number | null;
+}): { read: PendingBackfill } | { completed: { start: string | null; end: string | null } } | null {
+  const { window } = args;
+  if (isFiltered(args.filters) || window.limit !== null) return null;
+  const start = window.start === null ? null : toIso(window.start);
+  if (args.done) return { completed: { start, end: window.end === null ? null : toIso(args.windowEnd) } };
+  if (!BACKFILL_MODES.has(window.mode) || args.oldest === null) return null;
+  return { read: { from: start, before: toIso(args.oldest) } };
+}
+
 export async function runSync(req: SyncRequest): Promise<SyncResult> {
   const { window, filters, store, client } = req;
   const http = client.http;
   const oauth = http.authKind === 'oauth';
   const nowIso = () => toIso(Date.now());
+  // One client may serve several runs (an incremental run and the backfill slice after it).
+  const statsAtStart = { ...http.stats };
   store.markInterruptedRuns(nowIso());
   const bookmarkBefore = store.state().bookmark;
   const runId = store.startRun(
@@ -120,9 +146,9 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     itemsSkipped: 0,
   };
   const syncCounters = () => {
-    progress.requests = http.stats.requests;
-    progress.retries = http.stats.retries;
-    progress.rateLimited = http.stats.rateLimited;
+    progress.requests = http.stats.requests - statsAtStart.requests;
+    progress.retries = http.stats.retries - statsAtStart.retries;
+    progress.rateLimited = http.stats.rateLimited - statsAtStart.rateLimited;
   };
   const windowEnd = window.end ?? req.now;
   let oldest: number | null = null;
@@ -146,12 +172,14 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
       }
       // Pages run newest first: anything older than the window means the rest is too.
       if (window.start !== null && page.meetings.some(({ meeting }) => Date.parse(meeting.created_at) < window.start!)) done = true;
+      // A slice of a resumed backfill: the rest waits for the next run.
+      const sliceFull = !done && window.maxPages !== undefined && progress.pages >= window.maxPages;
       let skipped = page.skipped;
       if (oauth) {
         const content = await withRecordingContent(accepted, client, store, req);
         accepted = content.meetings;
         skipped = [...skipped, ...content.skipped];
-      } else if (!done) {
+      } else if (!done && !sliceFull) {
         // Ask for the next page now, so the server works on it while this one is written.
         pending = pager.fetch(page.nextCursor);
         pending.catch(() => {}); // its failure is handled where it is awaited
@@ -175,6 +203,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         });
         bookmark = next === null ? null : toIso(next);
       }
+      const backfill = backfillChange({ window, windowEnd, filters, done, oldest });
       const written = store.commitPage({
         runId,
         meetings: accepted,
@@ -182,6 +211,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         progress,
         now: nowIso(),
         ...(bookmark ? { bookmark } : {}),
+        ...(backfill ? { backfill } : {}),
       });
       progress.meetingsNew += written.new;
       progress.meetingsUpdated += written.updated;
@@ -194,6 +224,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
         oldestCreatedAt: oldest === null ? null : toIso(oldest),
         fraction: done ? 1 : coverage(window, windowEnd, oldest),
       });
+      if (sliceFull) break;
       if (!done && !pending) pending = pager.fetch(page.nextCursor);
     }
   } catch (err) {
@@ -224,7 +255,7 @@ export async function runSync(req: SyncRequest): Promise<SyncResult> {
     requests: progress.requests,
     retries: progress.retries,
     rateLimited: progress.rateLimited,
-    rateLimitWaitMs: http.stats.rateLimitWaitMs,
+    rateLimitWaitMs: http.stats.rateLimitWaitMs - statsAtStart.rateLimitWaitMs,
     bookmark: store.state().bookmark,
   };
 }

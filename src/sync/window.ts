@@ -6,7 +6,7 @@ import { toIso } from './time.js';
  * so every rule here is unit-tested without a clock or a server.
  */
 
-export type SyncMode = 'quick' | 'all' | 'range' | 'last' | 'incremental';
+export type SyncMode = 'quick' | 'all' | 'range' | 'last' | 'incremental' | 'resume';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const QUICK_DAYS = 30;
@@ -32,6 +32,23 @@ export interface SyncWindow {
   end: number | null;
   /** --last N: stop once this many meetings are in. */
   limit: number | null;
+  /** Stop after this many pages even though the window is not done (a slice of a resumed backfill). */
+  maxPages?: number;
+}
+
+/** Pages of an unfinished backfill an incremental run reads after its own window (~200 meetings). */
+export const RESUME_PAGES_PER_RUN = 20;
+
+/** The next slice of an unfinished backfill, newest first, read by an incremental run. */
+export function resumeWindow(pending: { from: string | null; before: string }): SyncWindow {
+  return {
+    mode: 'resume',
+    requestedMode: 'incremental',
+    start: pending.from === null ? null : Date.parse(pending.from),
+    end: Date.parse(pending.before),
+    limit: null,
+    maxPages: RESUME_PAGES_PER_RUN,
+  };
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;

@@ -265,6 +265,58 @@ describe('faults', () => {
 });
 
 describe('a run killed at any instant', () => {
+  /** kill -9 the CLI once the server has answered `requests` requests: wherever it is in its page loop. */
+  const killOnceServed = async (child: ReturnType<typeof startCli>, server: FakeFathom, requests: number) => {
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (server.stats().requests >= requests) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 5);
+    });
+    child.kill('SIGKILL');
+  };
+
+  it('a killed --all is finished by the hourly --incremental runs, a slice at a time', async () => {
+    // One meeting a day for 400 days: the quick window holds about 30 of them.
+    const big = await startFakeFathom({ seed: 12, meetingCount: 400, now: Date.parse(NOW), spacingHours: 24, segmentsPerMeeting: [1, 3], latencyMs: 30, rateLimit: false });
+    try {
+      const e = { ...env, FATHOM_API_URL: big.url };
+      const child = startCli(['run', '--all'], e);
+      const done = collect(child);
+      await killOnceServed(child, big, 3);
+      expect((await done).signal).toBe('SIGKILL');
+      const file = dbPath(e);
+      const pending = query<{ backfill_from: string | null; backfill_before: string | null }>(file, 'SELECT backfill_from, backfill_before FROM sync_state')[0]!;
+      const oldestStored = query<{ at: string }>(file, 'SELECT MIN(created_at) AS at FROM meetings')[0]!.at;
+      expect(pending).toEqual({ backfill_from: null, backfill_before: oldestStored });
+      const status = await runCli(['status'], e);
+      expect(status.stdout).toContain(`Backfill:    unfinished; meetings from the beginning to ${oldestStored.slice(0, 10)} are read by the next incremental runs`);
+
+      // The hourly job: its own window, then a slice of 20 pages of the backfill.
+      const first = json((await runCli(['run', '--incremental', '--json'], e)).stdout);
+      expect(first.backfill).toMatchObject({ pages: 20, meetings_seen: 200, remaining: { from: null, before: expect.any(String) } });
+      const second = await runCli(['run', '--incremental', '--json'], e);
+      expect(second.code, second.stderr).toBe(0);
+      expect(json(second.stdout).backfill).toMatchObject({ remaining: null });
+      expectDatabaseMatches(file, big.meetings());
+      expect(query(file, 'SELECT backfill_before FROM sync_state')).toEqual([{ backfill_before: null }]);
+      expect((await runCli(['status'], e)).stdout).not.toContain('Backfill:');
+      expect(query(file, 'SELECT mode, status FROM sync_runs ORDER BY id')).toEqual([
+        { mode: 'all', status: 'interrupted' },
+        { mode: 'quick', status: 'ok' },
+        { mode: 'resume', status: 'ok' },
+        { mode: 'incremental', status: 'ok' },
+        { mode: 'resume', status: 'ok' },
+      ]);
+      // Nothing left: the next hourly run reads only its own window.
+      expect(json((await runCli(['run', '--incremental', '--json'], e)).stdout).backfill).toBeNull();
+    } finally {
+      await big.close();
+    }
+  });
+
   it('leaves whole pages only, and the next run finishes the job', async () => {
     const slow = await startFakeFathom({ seed: 11, meetingCount: 200, now: Date.parse(NOW), segmentsPerMeeting: [50, 150], latencyMs: 30 });
     try {
@@ -272,15 +324,7 @@ describe('a run killed at any instant', () => {
       const child = startCli(['run', '--all'], e);
       const done = collect(child);
       // Kill once several pages have been served: wherever the CLI is in its page loop.
-      await new Promise<void>((resolve) => {
-        const check = setInterval(() => {
-          if (slow.stats().requests >= 6) {
-            clearInterval(check);
-            resolve();
-          }
-        }, 5);
-      });
-      child.kill('SIGKILL');
+      await killOnceServed(child, slow, 6);
       const killed = await done;
       expect(killed.signal).toBe('SIGKILL');
       const file = dbPath(e);

@@ -31,7 +31,7 @@ describe('openDatabase', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
   });
 
   it('refuses a file that is not SQLite, without changing it', async () => {
@@ -51,6 +51,30 @@ describe('openDatabase', () => {
     await expect(openDatabase(file)).rejects.toBeInstanceOf(DatabaseError);
     await expect(openDatabase(file)).rejects.toThrow(/schema version 99/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+});
+
+describe('migrations', () => {
+  it('carries a version 1 database forward to version 2 with its data', async () => {
+    const file = path.join(dir, 'v1.db');
+    const v1 = await openDatabase(file);
+    const runId = new SyncStore(v1).startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    new SyncStore(v1).commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-01T00:00:00Z' });
+    // What version 1 looked like: sync_state without the backfill columns.
+    v1.exec('ALTER TABLE sync_state DROP COLUMN backfill_from; ALTER TABLE sync_state DROP COLUMN backfill_before; PRAGMA user_version = 1');
+    v1.close();
+
+    const migrated = await openDatabase(file);
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+      const store = new SyncStore(migrated);
+      expect(store.meetingCount()).toBe(1);
+      expect(store.state().bookmark).toBe('2026-11-01T00:00:00Z');
+      expect(store.pendingBackfill()).toBeNull();
+      expect(migrated.prepare("SELECT COUNT(*) AS n FROM meetings_fts WHERE meetings_fts MATCH 'Meeting'").get()).toEqual({ n: 1 });
+    } finally {
+      migrated.close();
+    }
   });
 });
 

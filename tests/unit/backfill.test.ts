@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { afterBackfillPage, afterCompleteWindow } from '../../src/sync/backfill.js';
+import { resumeWindow, RESUME_PAGES_PER_RUN } from '../../src/sync/window.js';
+
+const D = (day: string) => `2026-${day}T00:00:00Z`;
+
+describe('pending backfill', () => {
+  it('a backfill page records the stretch still to read; merged, the gap is the union', () => {
+    expect(afterBackfillPage(null, { from: null, before: D('06-01') })).toEqual({ from: null, before: D('06-01') });
+    // The same backfill got further: the gap shrinks.
+    expect(afterBackfillPage({ from: null, before: D('06-01') }, { from: null, before: D('05-01') })).toEqual({ from: null, before: D('05-01') });
+    // A narrower backfill later, stopped sooner: the older, wider gap stays.
+    expect(afterBackfillPage({ from: null, before: D('03-01') }, { from: D('01-01'), before: D('08-01') })).toEqual({ from: null, before: D('03-01') });
+    // A wider one: its start wins.
+    expect(afterBackfillPage({ from: D('04-01'), before: D('06-01') }, { from: D('01-01'), before: D('07-01') })).toEqual({ from: D('01-01'), before: D('06-01') });
+  });
+
+  it('a window read to its end clears what it covered, and only that', () => {
+    const gap = { from: D('01-01'), before: D('06-01') };
+    expect(afterCompleteWindow(null, { start: null, end: null })).toBeNull();
+    expect(afterCompleteWindow(gap, { start: null, end: null })).toBeNull(); // --all done
+    expect(afterCompleteWindow(gap, { start: D('01-01'), end: D('06-01') })).toBeNull(); // the resumed slice reached the start
+    expect(afterCompleteWindow(gap, { start: D('03-01'), end: null })).toEqual({ from: D('01-01'), before: D('03-01') }); // top part covered
+    expect(afterCompleteWindow(gap, { start: D('10-01'), end: null })).toBe(gap); // a recent window: untouched
+    expect(afterCompleteWindow(gap, { start: D('01-01'), end: D('04-01') })).toBe(gap); // stops below the top: a hole would remain
+    expect(afterCompleteWindow({ from: null, before: D('06-01') }, { start: D('01-01'), end: null })).toEqual({ from: null, before: D('01-01') });
+  });
+
+  it('resumes newest first, a bounded slice per run', () => {
+    expect(resumeWindow({ from: null, before: D('06-01') })).toEqual({
+      mode: 'resume',
+      requestedMode: 'incremental',
+      start: null,
+      end: Date.parse(D('06-01')),
+      limit: null,
+      maxPages: RESUME_PAGES_PER_RUN,
+    });
+  });
+});
