@@ -18,6 +18,8 @@ export interface OAuthAuthOptions {
   tokenUrls: string[];
   /** FATHOM_CLIENT_SECRET; otherwise the stored client secret is used. */
   envClientSecret?: string;
+  /** Told when another process is renewing the token and this one waits for it (debug output). */
+  onRefreshWait?: () => void;
   /** Told which token URL answered, so the next run tries it first. */
   onTokenUrl?: (url: string) => void;
   now?: () => number;
@@ -77,7 +79,8 @@ export class OAuthAuth implements ApiAuth {
   async #refresh(staleAccessToken: string): Promise<void> {
     while (this.#inflight) await this.#inflight;
     if (this.#current.accessToken !== staleAccessToken && !this.#expiringSoon(this.#current)) return;
-    this.#inflight = withRefreshLock(this.#o.lockFile, () => this.#refreshLocked(staleAccessToken)).finally(() => {
+    const lockOptions = this.#o.onRefreshWait ? { onWait: this.#o.onRefreshWait } : {};
+    this.#inflight = withRefreshLock(this.#o.lockFile, () => this.#refreshLocked(staleAccessToken), lockOptions).finally(() => {
       this.#inflight = null;
     });
     await this.#inflight;

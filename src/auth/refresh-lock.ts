@@ -28,6 +28,8 @@ export interface RefreshLockOptions {
   staleMs?: number;
   pollMs?: number;
   now?: () => number;
+  /** Called once if another process holds the lock and this one starts waiting. */
+  onWait?: () => void;
 }
 
 const FORMAT: LockFileFormat<LockOwner> = {
@@ -69,6 +71,7 @@ export async function acquireRefreshLock(file: string, options: RefreshLockOptio
     pollMs,
     maxPollMs: pollMs,
     busyPauseMs: pollMs,
+    ...(options.onWait ? { onWait: options.onWait } : {}),
     busyError: ({ owner }) => {
       const who = owner ? ` (pid ${owner.pid} on ${owner.host})` : '';
       return new TemporaryError(`another fathom-sync process is renewing the OAuth token${who} and has not finished`, `try again; if no fathom-sync is running, delete ${file}`);

@@ -31,6 +31,7 @@ export class StoredCredentialProvider implements CredentialProvider {
       lockFile: refreshLockPath(this.paths.stateDir),
       tokenUrls: resolveOAuthEndpoints(this.env, readConfig(configFile)).tokenUrls,
       ...(this.env.FATHOM_CLIENT_SECRET ? { envClientSecret: this.env.FATHOM_CLIENT_SECRET } : {}),
+      ...(this.env.FATHOM_SYNC_DEBUG ? { onRefreshWait: () => process.stderr.write('fathom-sync: debug: waiting for another process to finish renewing the OAuth token\n') } : {}),
       onTokenUrl: (url) => {
         if (this.env.FATHOM_OAUTH_TOKEN_URL) return;
         if (readConfig(configFile).oauth?.tokenUrl === url) return;

@@ -56,6 +56,11 @@ export interface FakeOAuth {
   failNextToken(reply: { status: number; body?: unknown; text?: string; contentType?: string }, count?: number): void;
   /** Every refresh token issued so far stops working (the user removed the app in Fathom). */
   revokeRefreshTokens(): void;
+  /**
+   * The next refresh_token request waits at the endpoint until release(): `arrived` resolves
+   * when it is there. Lets a test hold one process inside its refresh while another starts.
+   */
+  holdNextRefresh(): { arrived: Promise<void>; release: () => void };
   /** The newest pair issued, or null. */
   lastIssued(): { accessToken: string; refreshToken: string; expiresAt: number } | null;
   /** Every access and refresh token ever issued (for leak checks). */
@@ -92,6 +97,7 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
   const tokenRequests: TokenRequestRecord[] = [];
   const authorizeRequests: URLSearchParams[] = [];
   const grants = { authorization_code: 0, refresh_token: 0 };
+  let refreshHold: { arrive: () => void; released: Promise<void> } | null = null;
 
   const random = (prefix: string) => `${prefix}${crypto.randomBytes(18).toString('base64url')}`;
 
@@ -137,7 +143,7 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
     res.end();
   });
 
-  fake.addRoute('POST', TOKEN_PATH, (req, res, body) => {
+  fake.addRoute('POST', TOKEN_PATH, async (req, res, body) => {
     const contentType = req.headers['content-type'] ?? null;
     const reply = (status: number, json: Record<string, unknown>, grantType: string | null) => {
       tokenRequests.push({ grantType, status, error: typeof json.error === 'string' ? json.error : null, contentType });
@@ -175,6 +181,12 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
       return reply(200, issue(), grantType);
     }
     if (grantType === 'refresh_token') {
+      const hold = refreshHold;
+      refreshHold = null;
+      if (hold) {
+        hold.arrive();
+        await hold.released;
+      }
       const token = form.get('refresh_token') ?? '';
       if (refreshTokens.get(token) !== true) return reply(400, { error: 'invalid_grant', error_description: 'The refresh token is invalid or was already used' }, grantType);
       grants.refresh_token += 1;
@@ -211,6 +223,14 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
     },
     revokeRefreshTokens: () => {
       for (const t of refreshTokens.keys()) refreshTokens.set(t, false);
+    },
+    holdNextRefresh: () => {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      refreshHold = { arrive, released };
+      return { arrived, release };
     },
     lastIssued: () => (last ? { ...last } : null),
     issuedSecrets: () => [...issued],

@@ -100,7 +100,16 @@ describe('refresh', () => {
 
   it('two processes that find an expired token at once spend the refresh token once', async () => {
     ageStoredToken();
-    const [a, b] = await Promise.all([runCli(['status', '--check', '--json'], env), runCli(['status', '--check', '--json'], env)]);
+    // A is held inside its refresh (lock taken, request at Fathom) until B has read the same old
+    // token and is waiting for the lock: the overlap is certain, not left to timing.
+    const hold = oauth.holdNextRefresh();
+    const debugEnv = { ...env, FATHOM_SYNC_DEBUG: '1' };
+    const first = startLiveCli(['status', '--check', '--json'], debugEnv);
+    await hold.arrived;
+    const second = startLiveCli(['status', '--check', '--json'], debugEnv);
+    await second.stderrMatch(/debug: waiting for another process to finish renewing the OAuth token/);
+    hold.release();
+    const [a, b] = await Promise.all([first.done, second.done]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     expect(refreshes()).toEqual([expect.objectContaining({ status: 200 })]);
