@@ -2,8 +2,8 @@
  * A backfill (--all, --since) that stops part way (Ctrl-C, kill -9, a laptop lid, a network
  * that gave up) leaves a stretch of the past that may be missing. It is remembered as one
  * pending stretch, and incremental runs (the hourly job) read it a slice at a time until it is
- * gone. Pure functions over ISO-8601 UTC strings (they sort as they compare), so each rule is
- * unit-tested without a database.
+ * gone. Pure functions over ISO-8601 UTC strings, compared as instants (".5Z" and "Z" forms do
+ * not sort as text), so each rule is unit-tested without a database.
  */
 
 /** created_at from `from` (null: the very beginning) up to `before` may be missing. */
@@ -12,10 +12,12 @@ export interface PendingBackfill {
   before: string;
 }
 
+const before = (a: string, b: string): boolean => Date.parse(a) < Date.parse(b);
+
 /** The older of two starts; null (the beginning) is older than any date. */
 function olderStart(a: string | null, b: string | null): string | null {
   if (a === null || b === null) return null;
-  return a < b ? a : b;
+  return before(a, b) ? a : b;
 }
 
 /**
@@ -25,15 +27,15 @@ function olderStart(a: string | null, b: string | null): string | null {
  */
 export function afterBackfillPage(pending: PendingBackfill | null, read: PendingBackfill): PendingBackfill {
   if (!pending) return read;
-  return { from: olderStart(pending.from, read.from), before: pending.before < read.before ? pending.before : read.before };
+  return { from: olderStart(pending.from, read.from), before: before(pending.before, read.before) ? pending.before : read.before };
 }
 
 /** A window was read to its end: the part of the pending stretch it covered is no longer missing. */
 export function afterCompleteWindow(pending: PendingBackfill | null, window: { start: string | null; end: string | null }): PendingBackfill | null {
   if (!pending) return null;
   // A window that stops short of the top of the gap leaves a hole above it: keep it all.
-  if (window.end !== null && window.end < pending.before) return pending;
-  if (window.start === null || (pending.from !== null && window.start <= pending.from)) return null;
-  if (window.start < pending.before) return { from: pending.from, before: window.start };
+  if (window.end !== null && before(window.end, pending.before)) return pending;
+  if (window.start === null || (pending.from !== null && !before(pending.from, window.start))) return null;
+  if (before(window.start, pending.before)) return { from: pending.from, before: window.start };
   return pending;
 }

@@ -26,6 +26,11 @@ describe('pending backfill', () => {
     expect(afterCompleteWindow({ from: null, before: D('06-01') }, { start: D('01-01'), end: null })).toEqual({ from: null, before: D('01-01') });
   });
 
+  it('compares instants, not text: 10:00:00.500Z is after 10:00:00Z', () => {
+    expect(afterBackfillPage({ from: null, before: '2026-03-01T10:00:00.500Z' }, { from: null, before: '2026-03-01T10:00:00Z' })).toEqual({ from: null, before: '2026-03-01T10:00:00Z' });
+    expect(afterCompleteWindow({ from: null, before: '2026-03-01T10:00:00.500Z' }, { start: '2026-03-01T10:00:00Z', end: null })).toEqual({ from: null, before: '2026-03-01T10:00:00Z' });
+  });
+
   it('resumes newest first, a bounded slice per run', () => {
     expect(resumeWindow({ from: null, before: D('06-01') })).toEqual({
       mode: 'resume',
