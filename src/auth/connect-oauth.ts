@@ -47,7 +47,7 @@ export interface ConnectOutcome {
 
 export async function connectWithOAuth(req: OAuthConnectRequest): Promise<ConnectOutcome> {
   const { output, clientId, port } = req;
-  const endpoints = resolveOAuthEndpoints(req.env, readConfig(req.paths.configFile));
+  const endpoints = resolveOAuthEndpoints(req.env, readConfig(req.paths.configFile), 'connect');
   const { secret: clientSecret, stored: secretWasStored } = await obtainClientSecret(req);
   const redirectUri = redirectUriFor(port);
   const state = createState();

@@ -29,13 +29,15 @@ export interface OAuthEndpoints {
  * FATHOM_OAUTH_AUTHORIZE_URL / FATHOM_OAUTH_TOKEN_URL override the defaults (a proxy, a
  * test server); otherwise the token URL that worked last time goes first.
  */
-export function resolveOAuthEndpoints(env: NodeJS.ProcessEnv, config: AppConfig): OAuthEndpoints {
+export function resolveOAuthEndpoints(env: NodeJS.ProcessEnv, config: AppConfig, purpose: 'connect' | 'refresh' = 'refresh'): OAuthEndpoints {
   const authorizeUrl = checkEndpointUrl(env.FATHOM_OAUTH_AUTHORIZE_URL?.trim() || FATHOM_AUTHORIZE_URL, 'FATHOM_OAUTH_AUTHORIZE_URL');
   const pinned = env.FATHOM_OAUTH_TOKEN_URL?.trim();
   if (pinned) return { authorizeUrl, tokenUrls: [checkEndpointUrl(pinned, 'FATHOM_OAUTH_TOKEN_URL')] };
   const remembered = config.oauth?.tokenUrl;
   const defaults: string[] = [...FATHOM_TOKEN_URLS];
-  if (!remembered) return { authorizeUrl, tokenUrls: defaults };
+  // A URL some earlier connect was told to use (a proxy, a test server) renews the token it
+  // issued; a new connect without the variable goes to Fathom again.
+  if (!remembered || (purpose === 'connect' && !defaults.includes(remembered))) return { authorizeUrl, tokenUrls: defaults };
   // One of Fathom's two goes first and the other stays as the fallback. A URL that connect was
   // told to use (a proxy, a test server) is the only one: a refresh token is never sent elsewhere.
   const tokenUrls = defaults.includes(remembered)

@@ -80,7 +80,7 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
     // running, a bad database, a failed sync.
     if (flags.json) {
       output.json({
-        status: 'failed',
+        status: err instanceof InterruptedError ? 'interrupted' : 'failed',
         error: errorMessage(err),
         exit_code: err instanceof FathomSyncError ? err.exitCode : ExitCode.failure,
         duration_ms: Date.now() - started,
@@ -93,7 +93,8 @@ export async function runCommand(flags: RunFlags, streams: Streams): Promise<num
 
 /** The slice of an unfinished backfill an incremental run read after its own window. */
 interface BackfillSummary {
-  run_id: number;
+  /** The slice's row in sync_runs (null when it failed before starting one). */
+  run_id: number | null;
   meetings_seen: number;
   meetings_new: number;
   meetings_updated: number;
@@ -101,6 +102,8 @@ interface BackfillSummary {
   requests: number;
   /** What is still missing after this slice, or null when the backfill is done. */
   remaining: { from: string | null; before: string } | null;
+  /** Why the slice failed (the run itself still succeeded), or null. */
+  error: string | null;
 }
 
 async function syncOnce(args: {
@@ -189,16 +192,28 @@ async function syncOnce(args: {
     let backfill: BackfillSummary | null = null;
     if (gap) {
       output.info(`continuing an unfinished backfill: meetings from ${gap.from?.slice(0, 10) ?? 'the beginning'} to ${gap.before.slice(0, 10)}`);
-      const slice = await syncWindow(resumeWindow(gap));
+      let slice: SyncResult | null = null;
+      let sliceError: string | null = null;
+      try {
+        slice = await syncWindow(resumeWindow(gap));
+      } catch (err) {
+        // The run's own window is synced: a slice of old meetings that failed (network, rate
+        // limits) is tried again next hour and must not turn this run into a failure. The user's
+        // Ctrl-C and a credential that stopped working still end it.
+        if (err instanceof InterruptedError || err instanceof AuthRequiredError) throw err;
+        sliceError = errorMessage(err);
+        output.warn(`could not continue the unfinished backfill (${sliceError}); the next incremental run tries again`);
+      }
       const left = store.pendingBackfill();
       backfill = {
-        run_id: slice.runId,
-        meetings_seen: slice.meetingsSeen,
-        meetings_new: slice.meetingsNew,
-        meetings_updated: slice.meetingsUpdated,
-        pages: slice.pages,
-        requests: slice.requests,
+        run_id: slice?.runId ?? null,
+        meetings_seen: slice?.meetingsSeen ?? 0,
+        meetings_new: slice?.meetingsNew ?? 0,
+        meetings_updated: slice?.meetingsUpdated ?? 0,
+        pages: slice?.pages ?? 0,
+        requests: slice?.requests ?? 0,
         remaining: left ? { from: left.from, before: left.before } : null,
+        error: sliceError,
       };
     }
     const summary = {
@@ -236,7 +251,7 @@ async function syncOnce(args: {
       if (backfill) {
         output.result(
           `${stamp}backfill: ${backfill.meetings_seen} older meetings (${backfill.meetings_new} new, ${backfill.meetings_updated} updated) · ` +
-            (backfill.remaining ? `continues next run from ${backfill.remaining.before.slice(0, 10)}` : 'done'),
+            (backfill.error ? 'failed, tried again next run' : backfill.remaining ? `continues next run from ${backfill.remaining.before.slice(0, 10)}` : 'done'),
         );
       }
     }

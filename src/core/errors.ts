@@ -72,7 +72,7 @@ export class InterruptedError extends FathomSyncError {
     super(
       `interrupted (${signal}): the meetings written so far are kept`,
       signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated,
-      'fathom-sync run picks up where this one stopped',
+      'run the same command again; for --all or --since, the hourly --incremental run also continues where this one stopped',
     );
   }
 }

@@ -19,6 +19,21 @@ export interface LockOwner {
   pid: number;
   host: string;
   startedAt: string;
+  /** The boot it was taken in, where the OS tells (see LockSystem.bootId). */
+  bootId?: string;
+}
+
+let cachedBootId: string | null | undefined;
+/** Linux's random id of the current boot: unlike a boot time, it does not move when the clock is set. */
+function readBootId(): string | null {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      cachedBootId = null;
+    }
+  }
+  return cachedBootId;
 }
 
 export type LockState =
@@ -33,8 +48,8 @@ export interface LockSystem {
   isProcessAlive(pid: number): boolean;
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** When this machine last started (ms since the epoch); no process from before then is alive. */
-  bootTimeMs?(): number;
+  /** An id of this boot of the machine (Linux: /proc/sys/kernel/random/boot_id); null when unknown. */
+  bootId?(): string | null;
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it does, but belongs to someone else). */
@@ -52,7 +67,7 @@ export const systemLockSystem: LockSystem = {
   hostname: () => os.hostname(),
   isProcessAlive,
   now: () => Date.now(),
-  bootTimeMs: () => Date.now() - os.uptime() * 1000,
+  bootId: readBootId,
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
@@ -72,7 +87,6 @@ export const systemLockSystem: LockSystem = {
 export const FOREIGN_LOCK_MAX_AGE_MS = 24 * 3600 * 1000;
 /** A lock file that is empty or unreadable may be one being written right now: give it this long. */
 const UNREADABLE_GRACE_MS = 30_000;
-const BOOT_SLACK_MS = 60_000;
 /** Longest pause between two looks at the lock while --wait waits. */
 export const MAX_POLL_MS = 2_000;
 const FIRST_POLL_MS = 100;
@@ -81,7 +95,7 @@ export function parseLockOwner(text: string): LockOwner | null {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
     if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && typeof value.host === 'string' && typeof value.startedAt === 'string') {
-      return { pid: value.pid, host: value.host, startedAt: value.startedAt };
+      return { pid: value.pid, host: value.host, startedAt: value.startedAt, ...(typeof value.bootId === 'string' ? { bootId: value.bootId } : {}) };
     }
   } catch {
     // not JSON
@@ -138,7 +152,10 @@ export async function acquireRunLock(file: string, options: AcquireOptions = {})
   return acquireLockFile(file, {
     format: RUN_LOCK_FORMAT,
     rules: RUN_LOCK_RULES,
-    owner: () => ({ pid: sys.pid, host: sys.hostname(), startedAt: new Date(sys.now()).toISOString() }),
+    owner: () => {
+      const bootId = sys.bootId?.();
+      return { pid: sys.pid, host: sys.hostname(), startedAt: new Date(sys.now()).toISOString(), ...(bootId ? { bootId } : {}) };
+    },
     waitMs: options.wait ? Infinity : 0,
     pollMs: Math.min(FIRST_POLL_MS, maxPoll),
     maxPollMs: maxPoll,
@@ -164,6 +181,8 @@ export async function acquireRunLock(file: string, options: AcquireOptions = {})
 export interface LockFileOwner {
   pid: number;
   host: string;
+  /** The boot it was taken in; a lock from another boot of this host is stale. */
+  bootId?: string;
 }
 
 /** How a lock's owner record is read back and compared. It is written as one line of JSON. */
@@ -242,10 +261,10 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
   if (local && owner.pid !== sys.pid && !sys.isProcessAlive(owner.pid)) {
     return { state: 'stale', owner, reason: `process ${owner.pid} no longer exists` };
   }
-  // After a reboot the pid may belong to some other process now: a lock taken before the
-  // machine started is stale whatever holds that pid. A minute of slack for clock adjustments.
-  const bootedAt = sys.bootTimeMs?.();
-  if (local && bootedAt !== undefined && format.startedAtMs(owner) < bootedAt - BOOT_SLACK_MS) {
+  // After a reboot the pid may belong to some other process now: a lock taken in an earlier
+  // boot is stale whatever holds that pid.
+  const bootId = owner.bootId === undefined ? null : (sys.bootId?.() ?? null);
+  if (local && bootId !== null && owner.bootId !== bootId) {
     return { state: 'stale', owner, reason: 'it was taken before the machine last started' };
   }
   const maxAge = Math.min(rules.maxAgeMs ?? Infinity, local ? Infinity : (rules.foreignMaxAgeMs ?? Infinity));

@@ -64,7 +64,9 @@ export async function openDatabase(file: string, options: { readonly?: boolean }
   }
   try {
     const version = readSchemaVersion(db);
-    if (version === 0 && hasOtherTables(db)) {
+    // Before any pragma: nothing may be changed in a file that is not ours. Ours always has
+    // sync_state once it has a version; an empty file (version 0, no tables) becomes ours.
+    if (version === 0 ? hasOtherTables(db) : !hasTable(db, 'sync_state')) {
       throw new DatabaseError(
         `${file} is another program's SQLite database (it has tables but no fathom-sync schema); nothing was changed`,
         'point --db (or FATHOM_SYNC_DB) at a fathom-sync database or a new path',
@@ -96,6 +98,10 @@ export async function openDatabase(file: string, options: { readonly?: boolean }
   }
 }
 
+function hasTable(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 /** Tables or views in a database that has no fathom-sync schema: someone else's file. */
 function hasOtherTables(db: Db): boolean {
   const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'").get() as { n: number };
@@ -104,7 +110,7 @@ function hasOtherTables(db: Db): boolean {
 
 /**
  * Everything openDatabase would refuse (not SQLite, unreadable, corrupt, newer schema, another
- * program's file), found without writing anything, so a refused run leaves no trace at all.
+ * program's file), found with a read-only open before the run takes its lock or writes anything.
  */
 export async function assertDatabaseUsable(file: string): Promise<void> {
   if (inspectDatabaseFile(file) !== 'sqlite') return;

@@ -83,9 +83,10 @@ export class SyncStore {
     return row.at;
   }
 
-  /** The stored summary and transcript of a meeting whose content is complete, else null. */
-  storedContent(recordingId: number): { default_summary: unknown; transcript: unknown } | null {
-    const row = this.db.prepare('SELECT raw_json FROM meetings WHERE recording_id = ? AND content_complete = 1').get(recordingId) as { raw_json: string } | undefined;
+  /** The stored summary and transcript of a meeting whose content is complete (or any stored meeting, with includeIncomplete), else null. */
+  storedContent(recordingId: number, options: { includeIncomplete?: boolean } = {}): { default_summary: unknown; transcript: unknown } | null {
+    const sql = `SELECT raw_json FROM meetings WHERE recording_id = ?${options.includeIncomplete ? '' : ' AND content_complete = 1'}`;
+    const row = this.db.prepare(sql).get(recordingId) as { raw_json: string } | undefined;
     if (!row) return null;
     const raw = JSON.parse(row.raw_json) as { default_summary?: unknown; transcript?: unknown };
     return { default_summary: raw.default_summary ?? null, transcript: raw.transcript ?? null };

@@ -9,6 +9,8 @@ export interface FaultSpec {
   count?: number;
   /** Only requests whose pathname (after /external/v1) starts with this, e.g. '/meetings'. */
   path?: string;
+  /** Only requests that carry this query parameter, e.g. 'created_before' (an older window). */
+  withParam?: string;
   /** For 'status' (default 500). */
   status?: number;
   /** For 'rate-limit': the raw Retry-After header value (default '1'). */
@@ -42,11 +44,12 @@ export class FaultQueue {
   }
 
   /** The first fault that applies to this request, counted as used (except 'invalid-item', see breakOneItem). */
-  take(method: string, path: string): QueuedFault | null {
+  take(method: string, path: string, query: URLSearchParams = new URLSearchParams()): QueuedFault | null {
     for (let i = 0; i < this.#queue.length; i++) {
       const f = this.#queue[i]!;
       const prefix = f.spec.path ?? (f.spec.kind === 'invalid-item' ? '/meetings' : '');
       if (!path.startsWith(prefix)) continue;
+      if (f.spec.withParam !== undefined && !query.has(f.spec.withParam)) continue;
       if (f.spec.kind === 'invalid-item') {
         // Used only when it actually corrupts a page: an empty page has nothing to break.
         if (method === 'GET' && path === '/meetings') return f;

@@ -248,7 +248,7 @@ class FakeFathomServer implements FakeFathom {
     ctx.heavy = isHeavyRequest(method, path, url.searchParams);
 
     // Injected faults come first: they stand for the network or the server misbehaving.
-    const fault = this.#faults.take(method, path);
+    const fault = this.#faults.take(method, path, url.searchParams);
     if (fault) {
       if (fault.spec.kind === 'reset') {
         this.#recorder.record({ method, path, query: ctx.query, auth: authKind, status: 0, heavy: ctx.heavy });

@@ -6,6 +6,8 @@
  * not sort as text), so each rule is unit-tested without a database.
  */
 
+import type { SyncWindow } from './window.js';
+
 /** created_at from `from` (null: the very beginning) up to `before` may be missing. */
 export interface PendingBackfill {
   from: string | null;
@@ -38,4 +40,14 @@ export function afterCompleteWindow(pending: PendingBackfill | null, window: { s
   if (window.start === null || (pending.from !== null && !before(pending.from, window.start))) return null;
   if (before(window.start, pending.before)) return { from: pending.from, before: window.start };
   return pending;
+}
+
+/**
+ * Windows that, stopped part way, leave a backfill pending: those read down from the present
+ * (--all, --since without --until) and resumed slices (everything above a slice is already
+ * stored). A gap records "everything newer than `before` is stored"; a --since/--until window
+ * cannot say that of the stretch above its --until, so it is not tracked (run it again instead).
+ */
+export function tracksBackfill(window: SyncWindow): boolean {
+  return window.mode === 'resume' || ((window.mode === 'all' || window.mode === 'range') && window.end === null);
 }

@@ -5,7 +5,7 @@ import type { SyncStore, RunProgress } from '../db/sync-store.js';
 import type { IncomingMeeting } from '../db/meeting-store.js';
 import { RecordingContentError, errorMessage } from '../core/errors.js';
 import { bookmarkAfter, type SyncWindow } from './window.js';
-import type { PendingBackfill } from './backfill.js';
+import { tracksBackfill, type PendingBackfill } from './backfill.js';
 import { toIso } from './time.js';
 
 /**
@@ -85,8 +85,6 @@ export function isFiltered(f: SyncFilters): boolean {
   );
 }
 
-/** Modes that read back into the past and, stopped part way, leave a backfill pending. */
-const BACKFILL_MODES: ReadonlySet<string> = new Set(['all', 'range', 'resume']);
 
 /**
  * How a committed page changes the pending backfill: a backfill that is not done yet has read
@@ -104,7 +102,7 @@ function backfillChange(args: {
   if (isFiltered(args.filters) || window.limit !== null) return null;
   const start = window.start === null ? null : toIso(window.start);
   if (args.done) return { completed: { start, end: window.end === null ? null : toIso(args.windowEnd) } };
-  if (!BACKFILL_MODES.has(window.mode) || args.oldest === null) return null;
+  if (!tracksBackfill(window) || args.oldest === null) return null;
   return { read: { from: start, before: toIso(args.oldest) } };
 }
 
@@ -294,14 +292,18 @@ async function withRecordingContent(
     let content: { default_summary?: unknown; transcript?: unknown } | null = store.storedContent(id);
     if (!content) {
       req.reporter?.fetchingContent?.(id);
+      let summary: unknown;
       try {
-        const summary = await client.summary(id, req.signal);
+        summary = await client.summary(id, req.signal);
         const transcript = await client.transcript(id, req.signal);
         content = { default_summary: summary, transcript };
       } catch (err) {
         if (!(err instanceof RecordingContentError)) throw err;
-        skipped.push({ recordingId: id, reason: `stored without summary and transcript (a later run tries again): ${err.message}` });
-        content = {};
+        // Keep what did arrive and what an earlier run stored: a refused call must never erase
+        // a transcript or summary that is already in the database.
+        const earlier = store.storedContent(id, { includeIncomplete: true });
+        content = { default_summary: summary ?? earlier?.default_summary ?? null, transcript: earlier?.transcript ?? null };
+        skipped.push({ recordingId: id, reason: `summary or transcript not (re)fetched; a later run that covers this meeting tries again: ${err.message}` });
       }
     }
     const raw = withSpeakerMatches({ ...(item.raw as object), ...content });

@@ -110,7 +110,7 @@ describe('run lock', () => {
     const r = await done;
     expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toContain(`fathom-sync: interrupted (${signal}): the meetings written so far are kept`);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'failed', exit_code: code });
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'interrupted', exit_code: code });
     expect(fs.existsSync(lockFile())).toBe(false);
     expect(query(dbPath(env), 'SELECT status, error, ended_at IS NOT NULL AS ended FROM sync_runs')).toEqual([
       { status: 'interrupted', error: `interrupted (${signal}): the meetings written so far are kept`, ended: 1 },

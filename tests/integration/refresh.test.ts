@@ -227,18 +227,24 @@ describe('the OAuth data path of run', () => {
       expect(r.stderr).toMatch(new RegExp(`warning: skipped recording ${malformed}: .*schema`));
       const skipped = query<{ recording_id: number; reason: string }>(dbPath(env), 'SELECT recording_id, reason FROM skipped_items ORDER BY rowid');
       expect(skipped).toEqual([
-        { recording_id: refused, reason: expect.stringMatching(new RegExp(`^stored without summary and transcript \\(a later run tries again\\): Fathom answered 404 for /recordings/${refused}/summary`)) },
-        { recording_id: malformed, reason: expect.stringMatching(new RegExp(`^stored without summary and transcript \\(a later run tries again\\): Fathom answered /recordings/${malformed}/transcript with a transcript that does not fit the schema \\(transcript\\.0\\.text: `)) },
+        { recording_id: refused, reason: expect.stringMatching(new RegExp(`^summary or transcript not \\(re\\)fetched; a later run that covers this meeting tries again: Fathom answered 404 for /recordings/${refused}/summary`)) },
+        { recording_id: malformed, reason: expect.stringMatching(new RegExp(`^summary or transcript not \\(re\\)fetched; a later run that covers this meeting tries again: Fathom answered /recordings/${malformed}/transcript with a transcript that does not fit the schema \\(transcript\\.0\\.text: `)) },
       ]);
       // Both meetings are stored as the list gave them; every other meeting is as complete as Fathom has it.
       const first = contentComplete();
       expect(first.size).toBe(truth.length);
       for (const m of truth) expect(first.get(m.recording_id), String(m.recording_id)).toBe([refused, malformed].includes(m.recording_id) ? 0 : isComplete(m));
-      expect(query(dbPath(env), 'SELECT has_summary, has_transcript FROM meetings WHERE recording_id IN (?, ?)', refused, malformed)).toEqual([
-        { has_summary: 0, has_transcript: 0 },
-        { has_summary: 0, has_transcript: 0 },
-      ]);
+      const has = (id: number) => query(dbPath(env), 'SELECT has_summary, has_transcript FROM meetings WHERE recording_id = ?', id)[0];
+      expect(has(refused)).toEqual({ has_summary: 0, has_transcript: 0 });
+      // The summary arrived before the transcript failed: it is kept.
+      expect(has(malformed)).toEqual({ has_summary: 1, has_transcript: 0 });
       expect(query(dbPath(env), "SELECT status, items_skipped FROM sync_runs ORDER BY id DESC LIMIT 1")).toEqual([{ status: 'ok', items_skipped: 2 }]);
+
+      // A refused call on a later run never erases what an earlier run stored.
+      fake.injectFaults({ kind: 'status', status: 404, count: 1, path: `/recordings/${malformed}/summary` });
+      const refusedAgain = await runCli(['run', '--all', '--json'], env);
+      expect(refusedAgain.code, refusedAgain.stderr).toBe(0);
+      expect(has(malformed)).toEqual({ has_summary: 1, has_transcript: 0 });
 
       // Once Fathom answers properly, the next run completes them.
       fake.clearFaults();

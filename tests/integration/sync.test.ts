@@ -294,9 +294,18 @@ describe('a run killed at any instant', () => {
       const status = await runCli(['status'], e);
       expect(status.stdout).toContain(`Backfill:    unfinished; meetings from the beginning to ${oldestStored.slice(0, 10)} are read by the next incremental runs`);
 
+      // An hourly run whose backfill slice fails (only requests for an older window, which carry
+      // created_before, are refused): the run itself succeeds, and the gap stays for next time.
+      big.injectFaults({ kind: 'status', status: 503, count: 100, path: '/meetings', withParam: 'created_before' });
+      const failing = await runCli(['run', '--incremental', '--json'], e);
+      big.clearFaults();
+      expect(failing.code, failing.stderr).toBe(0);
+      expect(json(failing.stdout)).toMatchObject({ status: 'ok', backfill: { pages: 0, remaining: { from: null }, error: expect.stringMatching(/HTTP 503/) } });
+      expect(failing.stderr).toMatch(/warning: could not continue the unfinished backfill \(.*\); the next incremental run tries again/);
+
       // The hourly job: its own window, then a slice of 20 pages of the backfill.
       const first = json((await runCli(['run', '--incremental', '--json'], e)).stdout);
-      expect(first.backfill).toMatchObject({ pages: 20, meetings_seen: 200, remaining: { from: null, before: expect.any(String) } });
+      expect(first.backfill).toMatchObject({ pages: 20, meetings_seen: 200, remaining: { from: null, before: expect.any(String) }, error: null });
       const second = await runCli(['run', '--incremental', '--json'], e);
       expect(second.code, second.stderr).toBe(0);
       expect(json(second.stdout).backfill).toMatchObject({ remaining: null });
@@ -306,6 +315,8 @@ describe('a run killed at any instant', () => {
       expect(query(file, 'SELECT mode, status FROM sync_runs ORDER BY id')).toEqual([
         { mode: 'all', status: 'interrupted' },
         { mode: 'quick', status: 'ok' },
+        { mode: 'resume', status: 'failed' },
+        { mode: 'incremental', status: 'ok' },
         { mode: 'resume', status: 'ok' },
         { mode: 'incremental', status: 'ok' },
         { mode: 'resume', status: 'ok' },

@@ -93,6 +93,8 @@ describe('OAuth endpoints', () => {
     expect(pinned).toEqual({ authorizeUrl: 'https://example.test/a', tokenUrls: ['http://127.0.0.1:9/t'] });
     // A token URL connect was told to use is the only one later runs send a refresh token to.
     expect(resolveOAuthEndpoints({}, { oauth: { tokenUrl: 'https://proxy.example.test/token' } }).tokenUrls).toEqual(['https://proxy.example.test/token']);
+    // ...but a new connect without the variable goes to Fathom, not to a URL saved long ago.
+    expect(resolveOAuthEndpoints({}, { oauth: { tokenUrl: 'https://proxy.example.test/token' } }, 'connect').tokenUrls).toEqual([...FATHOM_TOKEN_URLS]);
     expect(() => resolveOAuthEndpoints({}, { oauth: { tokenUrl: 'http://proxy.example.test/token' } })).toThrow(/must be an https URL/);
   });
   it('refuses plain http except to loopback', () => {

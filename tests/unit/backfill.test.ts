@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterBackfillPage, afterCompleteWindow } from '../../src/sync/backfill.js';
+import { afterBackfillPage, afterCompleteWindow, tracksBackfill } from '../../src/sync/backfill.js';
 import { resumeWindow, RESUME_PAGES_PER_RUN } from '../../src/sync/window.js';
 
 const D = (day: string) => `2026-${day}T00:00:00Z`;
@@ -29,6 +29,18 @@ describe('pending backfill', () => {
   it('compares instants, not text: 10:00:00.500Z is after 10:00:00Z', () => {
     expect(afterBackfillPage({ from: null, before: '2026-03-01T10:00:00.500Z' }, { from: null, before: '2026-03-01T10:00:00Z' })).toEqual({ from: null, before: '2026-03-01T10:00:00Z' });
     expect(afterCompleteWindow({ from: null, before: '2026-03-01T10:00:00.500Z' }, { start: '2026-03-01T10:00:00Z', end: null })).toEqual({ from: null, before: '2026-03-01T10:00:00Z' });
+  });
+
+  it('only windows read down from the present (and resumed slices) leave a gap behind', () => {
+    const w = (mode: 'all' | 'range' | 'quick' | 'incremental' | 'last' | 'resume', end: number | null) => ({ mode, requestedMode: mode, start: null, end, limit: null });
+    expect(tracksBackfill(w('all', null))).toBe(true);
+    expect(tracksBackfill(w('range', null))).toBe(true); // --since alone
+    // --since --until: nothing above --until was read, so "everything newer than before is stored" would be false.
+    expect(tracksBackfill(w('range', Date.parse(D('02-28'))))).toBe(false);
+    expect(tracksBackfill(w('resume', Date.parse(D('02-28'))))).toBe(true);
+    expect(tracksBackfill(w('quick', null))).toBe(false);
+    expect(tracksBackfill(w('incremental', null))).toBe(false);
+    expect(tracksBackfill(w('last', null))).toBe(false);
   });
 
   it('resumes newest first, a bounded slice per run', () => {

@@ -284,6 +284,14 @@ describe('checks', () => {
     new SyncStore(db3).recordRefusedRun({ trigger: 'schedule', mode: 'incremental', status: 'skipped', error: 'sync already running (pid 7 since x)', now: at(NOW - 1000) });
     db3.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'failure', summary: expect.stringMatching(/^run #2 .*failed: Fathom rejected/) });
+
+    // A failed slice of an old backfill after a good hourly run is a warning, not a failure.
+    const db4 = await openDatabase(ctx.paths.database);
+    const store4 = new SyncStore(db4);
+    const resume = store4.startRun({ trigger: 'schedule', mode: 'resume', windowStart: null, windowEnd: null, filters: {} }, at(NOW - 30_000));
+    store4.finishRun(resume, { status: 'failed', progress, error: 'giving up after 5 retries: HTTP 503', now: at(NOW - 20_000) });
+    db4.close();
+    expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'warning', summary: expect.stringMatching(/^continuing an unfinished backfill failed in run #4 .*HTTP 503/) });
   });
 
   it('lock: free and held are ok, a stale lock warns with the rm command', async () => {

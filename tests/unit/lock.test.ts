@@ -64,13 +64,20 @@ describe('run lock', () => {
   });
 
   it('after a reboot, takes over a lock whose pid now belongs to some other live process', async () => {
-    // pid 555 is alive, but the machine started at 09:30 and the lock was taken at 09:00.
-    const system = fakeSystem({ alive: [555], bootTimeMs: () => Date.parse('2026-03-01T09:30:00Z') });
-    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:00:00.000Z' });
+    // pid 555 is alive, but the lock was taken in an earlier boot.
+    const system = fakeSystem({ alive: [555], bootId: () => 'boot-2' });
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:00:00.000Z', bootId: 'boot-1' });
     expect(inspectLock(file, system)).toMatchObject({ state: 'stale', reason: 'it was taken before the machine last started' });
-    // Taken after the boot: the live pid holds it.
-    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:45:00.000Z' });
+    // Taken in this boot (or by a version that did not record boots): the live pid holds it.
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:00:00.000Z', bootId: 'boot-2' });
     expect(inspectLock(file, system)).toMatchObject({ state: 'held' });
+    writeLock({ pid: 555, host: 'here', startedAt: '2026-03-01T09:00:00.000Z' });
+    expect(inspectLock(file, system)).toMatchObject({ state: 'held' });
+    // The run lock records the boot it was taken in.
+    fs.rmSync(file);
+    const lock = await acquireRunLock(file, { system });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ pid: 100, bootId: 'boot-2' });
+    lock.release();
   });
 
   it('trusts a recent lock from another host, and takes over one older than a day', async () => {

@@ -88,6 +88,16 @@ describe('openDatabase: files and folders that are not ours', () => {
     const before = fs.readFileSync(file);
     await expect(openDatabase(file)).rejects.toThrow(/is another program's SQLite database .*nothing was changed/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+    // Whatever user_version the other program uses.
+    for (const version of [1, 2, 7]) {
+      const versioned = path.join(dir, `app-v${version}.sqlite`);
+      const app = new Database(versioned);
+      app.exec(`CREATE TABLE notes (body TEXT); PRAGMA user_version = ${version}`);
+      app.close();
+      const bytes = fs.readFileSync(versioned);
+      await expect(openDatabase(versioned)).rejects.toThrow(/is another program's SQLite database/);
+      expect(fs.readFileSync(versioned).equals(bytes)).toBe(true);
+    }
   });
 
   it('creates missing folders 0700 but leaves the mode of an existing folder alone', async () => {

@@ -6,7 +6,7 @@ import type { DoctorCheck } from '../types.js';
 export const STALE_SUCCESS_MS = 2 * 3600 * 1000;
 
 export interface LastRunFacts {
-  lastRun: { id: number; trigger: string; status: string; started_at: string; ended_at: string | null; error: string | null; meetings_new: number } | null;
+  lastRun: { id: number; trigger: string; mode: string; status: string; started_at: string; ended_at: string | null; error: string | null; meetings_new: number } | null;
   lastSuccessAt: string | null;
 }
 
@@ -49,11 +49,15 @@ export const lastRunCheck: DoctorCheck = {
     const label = `#${run.id} (${run.trigger}) started ${ago(now, run.started_at)}`;
     const success = facts.lastSuccessAt ? `last success ${ago(now, facts.lastSuccessAt)}` : 'never succeeded';
     const seeLog = { text: 'See what went wrong, then try by hand:', commands: ['fathom-sync log', `tail -n 20 ${shellQuote(ctx.paths.logFile)}`, 'fathom-sync run'] };
+    if (run.status === 'failed' && run.mode === 'resume') {
+      // The hourly sync itself worked; only the slice of an old backfill after it failed.
+      return { status: 'warning', summary: `continuing an unfinished backfill failed in run ${label}: ${run.error ?? 'no error recorded'}`, details: [success], fix: seeLog };
+    }
     if (run.status === 'failed') {
       return { status: 'failure', summary: `run ${label} failed: ${run.error ?? 'no error recorded'}`, details: [success], fix: seeLog };
     }
     if (run.status === 'interrupted') {
-      return { status: 'warning', summary: `run ${label} was interrupted`, details: [success], fix: { text: 'Run again; the next run picks up where it stopped:', commands: ['fathom-sync run'] } };
+      return { status: 'warning', summary: `run ${label} was interrupted`, details: [success], fix: { text: 'Run again; an incremental run also continues a backfill that stopped part way:', commands: ['fathom-sync run --incremental'] } };
     }
     if (run.status === 'running') return { status: 'ok', summary: `run ${label} is still running`, details: [success] };
     const lastSuccess = facts.lastSuccessAt ?? run.ended_at ?? run.started_at;
