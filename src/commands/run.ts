@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Output, type Streams } from '../core/output.js';
 import { resolvePaths, type AppPaths } from '../core/paths.js';
 import { AlreadyRunningError, AuthRequiredError, InterruptedError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
@@ -150,6 +151,9 @@ async function syncOnce(args: {
   }).catch((err: unknown) => refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed'));
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {
+    // Our own data directory is made owner-only even if something else created it; a --db
+    // directory is the user's and is left as it is.
+    if (path.dirname(paths.database) === paths.dataDir) (await import('../core/fs-safe.js')).ensurePrivateDir(paths.dataDir);
     db = await openDatabase(paths.database);
   } catch (err) {
     lock.release();

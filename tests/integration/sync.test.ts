@@ -64,6 +64,15 @@ describe('run --all', () => {
   });
 });
 
+describe('permissions', () => {
+  it('our data directory is made owner-only again even if something loosened it', async () => {
+    expect((await runCli(['run', '--last', '1'], env)).code).toBe(0);
+    fs.chmodSync(path.dirname(dbPath(env)), 0o755);
+    expect((await runCli(['run', '--last', '1'], env)).code).toBe(0);
+    expect(fs.statSync(path.dirname(dbPath(env))).mode & 0o777).toBe(0o700);
+  });
+});
+
 describe('modes', () => {
   it('quick (the default) takes the last 30 days', async () => {
     const r = await runCli(['run', '--json'], env);
