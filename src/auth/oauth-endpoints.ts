@@ -35,15 +35,12 @@ export function resolveOAuthEndpoints(env: NodeJS.ProcessEnv, config: AppConfig,
   if (pinned) return { authorizeUrl, tokenUrls: [checkEndpointUrl(pinned, 'FATHOM_OAUTH_TOKEN_URL')] };
   const remembered = config.oauth?.tokenUrl;
   const defaults: string[] = [...FATHOM_TOKEN_URLS];
-  // A URL some earlier connect was told to use (a proxy, a test server) renews the token it
-  // issued; a new connect without the variable goes to Fathom again.
-  if (!remembered || (purpose === 'connect' && !defaults.includes(remembered))) return { authorizeUrl, tokenUrls: defaults };
-  // One of Fathom's two goes first and the other stays as the fallback. A URL that connect was
-  // told to use (a proxy, a test server) is the only one: a refresh token is never sent elsewhere.
-  const tokenUrls = defaults.includes(remembered)
-    ? [remembered, ...defaults.filter((u) => u !== remembered)]
-    : [checkEndpointUrl(remembered, 'the token URL saved in config.json')];
-  return { authorizeUrl, tokenUrls };
+  // One of Fathom's two worked last time: it goes first, the other stays as the fallback.
+  if (remembered && defaults.includes(remembered)) return { authorizeUrl, tokenUrls: [remembered, ...defaults.filter((u) => u !== remembered)] };
+  // A URL an earlier connect was told to use (a proxy, a test server) is where its token is
+  // renewed, and the only place its refresh token is sent. A new connect goes to Fathom again.
+  if (remembered && purpose === 'refresh') return { authorizeUrl, tokenUrls: [checkEndpointUrl(remembered, 'the token URL saved in config.json')] };
+  return { authorizeUrl, tokenUrls: defaults };
 }
 
 /** https only, except plain http to a loopback address (a local test server). */

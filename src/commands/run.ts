@@ -151,10 +151,7 @@ async function syncOnce(args: {
   }).catch((err: unknown) => refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed'));
   let db: Awaited<ReturnType<typeof openDatabase>>;
   try {
-    // Our own data directory is made owner-only even if something else created it; a --db
-    // directory is the user's and is left as it is.
-    if (path.dirname(paths.database) === paths.dataDir) (await import('../core/fs-safe.js')).ensurePrivateDir(paths.dataDir);
-    db = await openDatabase(paths.database);
+    db = await openDatabase(paths.database, { ownDirectory: path.dirname(paths.database) === paths.dataDir });
   } catch (err) {
     lock.release();
     throw err;
@@ -216,7 +213,7 @@ async function syncOnce(args: {
         meetings_updated: slice?.meetingsUpdated ?? 0,
         pages: slice?.pages ?? 0,
         requests: slice?.requests ?? 0,
-        remaining: left ? { from: left.from, before: left.before } : null,
+        remaining: left,
         error: sliceError,
       };
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DatabaseError, errorMessage } from '../core/errors.js';
-import { makePrivateDirs } from '../core/fs-safe.js';
+import { ensurePrivateDir, makePrivateDirs } from '../core/fs-safe.js';
 import { migrate, readSchemaVersion, SCHEMA_VERSION } from './migrate.js';
 
 export type Db = BetterSqlite3.Database;
@@ -45,12 +45,16 @@ export function inspectDatabaseFile(file: string): 'absent' | 'empty' | 'sqlite'
  * Opens (creating if needed) the fathom-sync database: owner-only permissions, WAL, foreign
  * keys, and the schema migrated to the current version. A database from a newer fathom-sync
  * is refused before anything is written to it.
+ *
+ * `ownDirectory`: the file sits in fathom-sync's own data directory, which is made owner-only
+ * even if something else created or loosened it. Any other directory (`--db ~/calls.db`) is the
+ * user's: missing parts are created private, existing ones are left as they are.
  */
-export async function openDatabase(file: string, options: { readonly?: boolean } = {}): Promise<Db> {
+export async function openDatabase(file: string, options: { readonly?: boolean; ownDirectory?: boolean } = {}): Promise<Db> {
+  if (options.ownDirectory && !options.readonly) ensurePrivateDir(path.dirname(file));
   const state = inspectDatabaseFile(file);
   if (state === 'absent') {
     if (options.readonly) throw new DatabaseError(`no database at ${file} yet`, 'fathom-sync run');
-    // The default lives in our data directory (already private); a --db directory is the user's.
     makePrivateDirs(path.dirname(file));
     // Create the file ourselves so it is 0600 from its first byte (SQLite would use the umask).
     fs.closeSync(fs.openSync(file, 'wx', 0o600));

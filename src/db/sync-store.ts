@@ -158,6 +158,10 @@ export class SyncStore {
     })();
   }
 
+  #recordError(error: string, at: string, runId: number): void {
+    this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(error, at, runId);
+  }
+
   /** The bookmark only ever moves forward. */
   #advanceBookmark(to: string): void {
     this.db
@@ -191,7 +195,7 @@ export class SyncStore {
       if (outcome.status === 'ok') {
         this.db.prepare('UPDATE sync_state SET last_success_at = ?, last_run_id = ? WHERE id = 1').run(outcome.now, runId);
       } else {
-        this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(outcome.error ?? 'failed', outcome.now, runId);
+        this.#recordError(outcome.error ?? 'failed', outcome.now, runId);
       }
     })();
   }
@@ -210,7 +214,7 @@ export class SyncStore {
         .run(run.trigger, run.mode, process.pid, run.now, run.now, run.status, run.error);
       const id = Number(info.lastInsertRowid);
       if (run.status === 'failed') {
-        this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(run.error, run.now, id);
+        this.#recordError(run.error, run.now, id);
       }
       return id;
     })();

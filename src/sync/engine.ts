@@ -85,7 +85,6 @@ export function isFiltered(f: SyncFilters): boolean {
   );
 }
 
-
 /**
  * How a committed page changes the pending backfill: a backfill that is not done yet has read
  * everything from its oldest meeting up; any window read to its end covers its stretch. Filtered

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI } from './cli.js';
+import { afterEach, beforeEach } from 'vitest';
+import { CLI, tempHome } from './cli.js';
 
 /**
  * A real terminal for the CLI: a detached tmux session on a private server socket. The CLI runs
@@ -48,4 +49,21 @@ export class Terminal {
       // already gone
     }
   }
+}
+
+/**
+ * A fresh terminal and a throwaway FATHOM_SYNC_HOME for every test of the calling file, closed
+ * and removed after it. Read `home` and `terminal` inside tests (they change per test).
+ */
+export function terminalPerTest(): { home: ReturnType<typeof tempHome>; terminal: Terminal } {
+  const current = {} as { home: ReturnType<typeof tempHome>; terminal: Terminal };
+  beforeEach(() => {
+    current.home = tempHome();
+    current.terminal = new Terminal();
+  });
+  afterEach(() => {
+    if (hasTmux) current.terminal.close();
+    current.home.cleanup();
+  });
+  return current;
 }

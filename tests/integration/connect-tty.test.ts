@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { tempHome } from '../helpers/cli.js';
-import { hasTmux, Terminal } from '../helpers/terminal.js';
+import { hasTmux, terminalPerTest } from '../helpers/terminal.js';
 import { installFakeOAuth, type FakeOAuth } from '../../src/fake-server/oauth.js';
 import { freePort, playBrowser } from '../helpers/connect.js';
 
@@ -16,15 +15,14 @@ const API_KEY = 'tty-api-key-DO-NOT-ECHO-5d1';
 
 let fake: FakeFathom;
 let oauth: FakeOAuth;
-let home: ReturnType<typeof tempHome>;
-let terminal: Terminal;
+const t = terminalPerTest();
 
-const tmux = (...args: string[]) => terminal.tmux(...args);
-const waitForScreen = (pattern: RegExp) => terminal.waitFor(pattern);
+const tmux = (...args: string[]) => t.terminal.tmux(...args);
+const waitForScreen = (pattern: RegExp) => t.terminal.waitFor(pattern);
 
 // No D-Bus in this environment: the keychain cannot be reached.
 function startInTerminal(args: string[], extraEnv: NodeJS.ProcessEnv = {}): void {
-  terminal.start(args, { ...home.baseEnv, FATHOM_API_URL: fake.url, TERM: 'xterm', ...extraEnv });
+  t.terminal.start(args, { ...t.home.baseEnv, FATHOM_API_URL: fake.url, TERM: 'xterm', ...extraEnv });
 }
 
 beforeAll(async () => {
@@ -32,14 +30,6 @@ beforeAll(async () => {
   oauth = installFakeOAuth(fake);
 });
 afterAll(() => fake.close());
-beforeEach(() => {
-  home = tempHome();
-  terminal = new Terminal();
-});
-afterEach(() => {
-  if (hasTmux) terminal.close();
-  home.cleanup();
-});
 
 describe.skipIf(!hasTmux)('connect at a terminal', () => {
   it('asks before falling back to a plain file, and hides the typed API key', async () => {
@@ -53,7 +43,7 @@ describe.skipIf(!hasTmux)('connect at a terminal', () => {
     expect(text).toMatch(/because of your answer/);
     expect(text).toMatch(/Connected to Fathom with an API key/);
     expect(text).not.toContain(API_KEY);
-    expect(fs.readFileSync(path.join(home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'), 'utf8')).toContain(API_KEY);
+    expect(fs.readFileSync(path.join(t.home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'), 'utf8')).toContain(API_KEY);
   });
 
   it('"no" to the question saves nothing and never asks for the key', async () => {
@@ -64,7 +54,7 @@ describe.skipIf(!hasTmux)('connect at a terminal', () => {
     expect(text).toMatch(/EXIT=1/);
     expect(text).toMatch(/nothing was saved/);
     expect(text).not.toMatch(/Fathom API key/);
-    expect(fs.existsSync(path.join(home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'))).toBe(false);
+    expect(fs.existsSync(path.join(t.home.baseEnv.FATHOM_SYNC_HOME!, 'config', 'credentials.json'))).toBe(false);
   });
 });
 
@@ -82,8 +72,8 @@ describe.skipIf(!hasTmux)('the browser', () => {
   it('is opened with the authorize URL at a terminal', async () => {
     const port = await freePort();
     oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
-    const opened = path.join(home.home, 'opened-url');
-    const browser = path.join(home.home, 'browser.sh');
+    const opened = path.join(t.home.home, 'opened-url');
+    const browser = path.join(t.home.home, 'browser.sh');
     fs.writeFileSync(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
     startInTerminal(['connect', '--port', String(port)], oauthEnv(browser));
     await waitForScreen(/Waiting up to/);
@@ -102,7 +92,7 @@ describe.skipIf(!hasTmux)('the browser', () => {
   it('a browser that fails to open is a warning, and the printed URL still works', async () => {
     const port = await freePort();
     oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
-    const browser = path.join(home.home, 'broken-browser.sh');
+    const browser = path.join(t.home.home, 'broken-browser.sh');
     fs.writeFileSync(browser, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     startInTerminal(['connect', '--port', String(port)], oauthEnv(browser));
     const shown = await waitForScreen(/Waiting up to/);

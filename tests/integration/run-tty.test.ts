@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { tempHome } from '../helpers/cli.js';
-import { hasTmux, Terminal } from '../helpers/terminal.js';
+import { hasTmux, terminalPerTest } from '../helpers/terminal.js';
 
 /**
  * `run` at a real terminal (tmux): a progress bar with percentage and ETA when the window has
@@ -12,29 +11,20 @@ import { hasTmux, Terminal } from '../helpers/terminal.js';
 const NOW = '2026-11-20T12:00:00Z';
 
 let fake: FakeFathom;
-let home: ReturnType<typeof tempHome>;
-let terminal: Terminal;
+const t = terminalPerTest();
 
 beforeAll(async () => {
   fake = await startFakeFathom({ seed: 21, meetingCount: 40, now: Date.parse(NOW), segmentsPerMeeting: 3, pendingFraction: 0 });
 });
 afterAll(() => fake.close());
-beforeEach(() => {
-  home = tempHome();
-  terminal = new Terminal();
-});
-afterEach(() => {
-  if (hasTmux) terminal.close();
-  home.cleanup();
-});
 
 const runInTerminal = (args: string[]) =>
-  terminal.start(['run', ...args], { ...home.baseEnv, FATHOM_API_URL: fake.url, FATHOM_API_KEY: 'fake-api-key', FATHOM_SYNC_NOW: NOW, TERM: 'xterm' });
+  t.terminal.start(['run', ...args], { ...t.home.baseEnv, FATHOM_API_URL: fake.url, FATHOM_API_KEY: 'fake-api-key', FATHOM_SYNC_NOW: NOW, TERM: 'xterm' });
 
 describe.skipIf(!hasTmux)('run at a terminal', () => {
   it('a window with an end: a bar at 100% with ETA and counts, then the summary line', async () => {
     runInTerminal(['--since', '2026-10-01']);
-    const text = await terminal.waitFor(/EXIT=\d+/);
+    const text = await t.terminal.waitFor(/EXIT=\d+/);
     expect(text).toMatch(/EXIT=0/);
     expect(text).toMatch(/ [█░]{24} 100% \| ETA \S+ \| \d+ meetings \(\d+ new, 0 updated\) \| \d+ pages/);
     expect(text).toMatch(/^synced \d+ meetings \(\d+ new, 0 updated\) in [\d.]+s/m);
@@ -44,7 +34,7 @@ describe.skipIf(!hasTmux)('run at a terminal', () => {
 
   it('--all: no made-up percentage, but how far back it has reached', async () => {
     runInTerminal(['--all']);
-    const text = await terminal.waitFor(/EXIT=\d+/);
+    const text = await t.terminal.waitFor(/EXIT=\d+/);
     expect(text).toMatch(/EXIT=0/);
     const oldest = fake
       .meetings()
