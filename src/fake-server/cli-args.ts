@@ -57,7 +57,6 @@ OAuth:
   -h, --help                    print this help and exit
 `;
 
-
 function int(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) throw new UsageError(`--${name} "${raw}" must be a whole number >= ${min}`);
