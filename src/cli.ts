@@ -1,18 +1,35 @@
 import { Command, CommanderError, Help, Option } from 'commander';
-import { FathomSyncError, ExitCode, UsageError, errorMessage } from './core/errors.js';
-import type { Streams } from './core/output.js';
+import { ExitCode, UsageError } from './core/errors.js';
+import { OutputHost, type Streams } from './core/output.js';
+import { createAppContext, type AppContext } from './core/context.js';
 
 /**
  * The command line. Only commander is loaded up front so `--help` stays fast: each action
- * imports its command module when it runs. Commands parse flags and call services; every
- * error comes back here and becomes one stderr line and an exit code.
+ * imports its command module when it runs. The application context is built here, once, when a
+ * command runs (its --db decides the database path); commands parse flags and call services;
+ * every error comes back here and becomes one stderr line (and a JSON failure under --json) and
+ * an exit code.
  */
 
 export const VERSION = '0.1.0';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-export function buildProgram(streams: Streams): Command {
+/** Flags every command may have that shape the context and the output. */
+interface CommonFlags {
+  db?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function buildProgram(streams: Streams, output: OutputHost = new OutputHost(streams), stdin?: NodeJS.ReadStream): Command {
+  let built: AppContext | undefined;
+  /** The context of the command being run, with its output mode set before it parses anything. */
+  const context = (flags: CommonFlags): AppContext => {
+    output.configure({ json: flags.json ?? false, quiet: flags.quiet ?? false });
+    built ??= createAppContext(streams, { output, ...(flags.db ? { db: flags.db } : {}), ...(stdin ? { stdin } : {}) });
+    return built;
+  };
   const program = new Command('fathom-sync')
     .description('Copy your Fathom meetings, transcripts, summaries and action items into a local SQLite database.')
     .version(VERSION, '-V, --version')
@@ -47,7 +64,7 @@ export function buildProgram(streams: Streams): Command {
     .addOption(new Option('--scheduled', 'mark the run as started by the schedule').hideHelp())
     .action(async (flags) => {
       const { runCommand } = await import('./commands/run.js');
-      program.setOptionValue('exitCode', await runCommand(flags, streams));
+      program.setOptionValue('exitCode', await runCommand(flags, context(flags)));
     });
 
   // --- connect / disconnect / status (credentials) ---
@@ -92,7 +109,7 @@ export function buildProgram(streams: Streams): Command {
     )
     .action(async (flags, command: Command) => {
       const { connectCommand } = await import('./commands/connect.js');
-      program.setOptionValue('exitCode', await connectCommand(flags, command.args, streams));
+      program.setOptionValue('exitCode', await connectCommand(flags, command.args, context(flags)));
     });
 
   program
@@ -104,7 +121,7 @@ export function buildProgram(streams: Streams): Command {
     .option('--db <path>', 'database file for --purge (default: see FATHOM_SYNC_DB and the data directory)')
     .action(async (flags) => {
       const { disconnectCommand } = await import('./commands/disconnect.js');
-      program.setOptionValue('exitCode', await disconnectCommand(flags, streams));
+      program.setOptionValue('exitCode', await disconnectCommand(flags, context(flags)));
     });
 
   program
@@ -115,7 +132,7 @@ export function buildProgram(streams: Streams): Command {
     .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
     .action(async (flags) => {
       const { statusCommand } = await import('./commands/status.js');
-      program.setOptionValue('exitCode', await statusCommand(flags, streams));
+      program.setOptionValue('exitCode', await statusCommand(flags, context(flags)));
     });
   // --- end credentials ---
 
@@ -132,7 +149,7 @@ export function buildProgram(streams: Streams): Command {
     .addOption(crontabUserOption())
     .action(async (flags) => {
       const { installCronCommand } = await import('./commands/install-cron.js');
-      program.setOptionValue('exitCode', await installCronCommand(flags, streams));
+      program.setOptionValue('exitCode', await installCronCommand(flags, context(flags)));
     });
 
   program
@@ -143,7 +160,7 @@ export function buildProgram(streams: Streams): Command {
     .addOption(crontabUserOption())
     .action(async (flags) => {
       const { uninstallCronCommand } = await import('./commands/uninstall-cron.js');
-      program.setOptionValue('exitCode', await uninstallCronCommand(flags, streams));
+      program.setOptionValue('exitCode', await uninstallCronCommand(flags, context(flags)));
     });
 
   program
@@ -154,7 +171,7 @@ export function buildProgram(streams: Streams): Command {
     .option('--json', 'print the runs as a JSON array on stdout')
     .action(async (flags) => {
       const { logCommand } = await import('./commands/log.js');
-      program.setOptionValue('exitCode', await logCommand(flags, streams));
+      program.setOptionValue('exitCode', await logCommand(flags, context(flags)));
     });
 
   program
@@ -165,15 +182,20 @@ export function buildProgram(streams: Streams): Command {
     .option('--verbose', 'show the details of every check, not only of problems')
     .action(async (flags) => {
       const { doctorCommand } = await import('./commands/doctor.js');
-      program.setOptionValue('exitCode', await doctorCommand(flags, streams));
+      program.setOptionValue('exitCode', await doctorCommand(flags, context(flags)));
     });
   // --- end scheduling ---
 
   return program;
 }
 
-export async function main(argv: string[], streams: Streams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  const program = buildProgram(streams);
+export async function main(
+  argv: string[],
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  stdin?: NodeJS.ReadStream,
+): Promise<number> {
+  const output = new OutputHost(streams);
+  const program = buildProgram(streams, output, stdin);
   try {
     if (argv.length <= 2) {
       program.outputHelp();
@@ -182,32 +204,19 @@ export async function main(argv: string[], streams: Streams = { stdout: process.
     await program.parseAsync(argv);
     return (program.getOptionValue('exitCode') as number | undefined) ?? ExitCode.ok;
   } catch (err) {
-    return reportError(err, streams);
+    const error = fromCommander(err);
+    return error === null ? ExitCode.ok : output.printError(error);
   }
 }
 
-/** The one place errors become output and exit codes. */
-export function reportError(err: unknown, streams: Streams): number {
-  if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-    // `--key=VALUE` typed by mistake may carry a secret: never echo what follows the `=`.
-    const message = err.message
-      .replace(/^error:\s*/, '')
-      .split('\n')[0]!
-      .replace(/'(-[^'=\s]*)=[^']*'/g, "'$1=...'");
-    streams.stderr.write(`fathom-sync: ${message} (see fathom-sync --help)\n`);
-    return ExitCode.usage;
-  }
-  if (err instanceof FathomSyncError) {
-    streams.stderr.write(`fathom-sync: ${err.message}\n`);
-    if (err.fix && !(err instanceof UsageError)) streams.stderr.write(`  fix: ${err.fix}\n`);
-    return err.exitCode;
-  }
-  if ((err as { name?: string }).name === 'AbortError') {
-    streams.stderr.write('fathom-sync: interrupted\n');
-    return ExitCode.failure;
-  }
-  streams.stderr.write(`fathom-sync: unexpected error: ${errorMessage(err)}\n`);
-  if (streams.env.FATHOM_SYNC_DEBUG) streams.stderr.write(`${(err as Error).stack ?? ''}\n`);
-  return ExitCode.failure;
+/** commander's own errors (unknown option, missing argument) are usage errors like ours. */
+function fromCommander(err: unknown): unknown {
+  if (!(err instanceof CommanderError)) return err;
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return null;
+  // `--key=VALUE` typed by mistake may carry a secret: never echo what follows the `=`.
+  const message = err.message
+    .replace(/^error:\s*/, '')
+    .split('\n')[0]!
+    .replace(/'(-[^'=\s]*)=[^']*'/g, "'$1=...'");
+  return new UsageError(`${message} (see fathom-sync --help)`);
 }

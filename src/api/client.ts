@@ -110,11 +110,6 @@ export class FathomClient {
     return this.#listAll('/teams', (item) => TeamSchema.parse(item));
   }
 
-  /** One cheap call that proves the credential works (Fathom has no whoami). */
-  async verifyCredential(): Promise<void> {
-    await this.http.json({ path: '/meetings', cls: 'light' });
-  }
-
   async #listAll<T>(path: string, parse: (item: unknown) => T): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();

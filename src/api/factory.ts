@@ -1,10 +1,19 @@
-import type { ApiAuth } from '../auth/credentials.js';
 import type { Clock } from '../core/clock.js';
+import type { ApiAuth } from './auth.js';
 import { FathomClient } from './client.js';
 import { HttpClient, type HttpEvent } from './http.js';
 import { DOCUMENTED_LIMITS, RateBudget } from './rate-budget.js';
 
 export const DEFAULT_API_URL = 'https://api.fathom.ai/external/v1';
+
+/** Where the API is and how patient to be with it. */
+export interface ApiSettings {
+  baseUrl: string;
+  /** Per-request timeout, ms (FATHOM_SYNC_HTTP_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** First retry backoff step, ms (a test seam). */
+  retryBaseMs?: number;
+}
 
 function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const v = env[name];
@@ -13,26 +22,44 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Builds the API client from the environment (FATHOM_API_URL and the tuning knobs). */
-export async function createApiClient(args: {
-  env: NodeJS.ProcessEnv;
+/** The settings of this environment: FATHOM_API_URL, FATHOM_SYNC_HTTP_TIMEOUT_MS and the retry seam. */
+export function apiSettings(ctx: { env: NodeJS.ProcessEnv; seams: { retryBaseMs: number | null } }): ApiSettings {
+  const timeoutMs = envMs(ctx.env, 'FATHOM_SYNC_HTTP_TIMEOUT_MS');
+  return {
+    baseUrl: ctx.env.FATHOM_API_URL?.trim() || DEFAULT_API_URL,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(ctx.seams.retryBaseMs !== null ? { retryBaseMs: ctx.seams.retryBaseMs } : {}),
+  };
+}
+
+/**
+ * `sync`: patient, as a long sync must be. `probe`: one quick look (doctor) that answers in
+ * seconds: a short timeout, one retry, and no long rate-limit waits.
+ */
+export type ClientPurpose = 'sync' | 'probe';
+
+export function createApiClient(args: {
+  settings: ApiSettings;
   auth: ApiAuth;
   clock: Clock;
+  purpose?: ClientPurpose;
   onEvent?: (e: HttpEvent) => void;
-}): Promise<FathomClient> {
-  const { env } = args;
-  const budget = new RateBudget({ ...DOCUMENTED_LIMITS, clock: args.clock });
-  const timeoutMs = envMs(env, 'FATHOM_SYNC_HTTP_TIMEOUT_MS');
-  const backoffBaseMs = envMs(env, 'FATHOM_SYNC_RETRY_BASE_MS');
+}): FathomClient {
+  const { settings } = args;
+  const probe = args.purpose === 'probe';
   const http = new HttpClient({
-    baseUrl: env.FATHOM_API_URL?.trim() || DEFAULT_API_URL,
+    baseUrl: settings.baseUrl,
     auth: args.auth,
     clock: args.clock,
-    budget,
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(backoffBaseMs !== undefined ? { backoffBaseMs } : {}),
+    budget: new RateBudget({ ...DOCUMENTED_LIMITS, clock: args.clock }),
+    ...(probe
+      ? { timeoutMs: Math.min(settings.timeoutMs ?? 8_000, 8_000), maxRetries: 1, backoffBaseMs: settings.retryBaseMs ?? 300, max429s: 1, maxRetryAfterMs: 5_000 }
+      : {
+          ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+          ...(settings.retryBaseMs !== undefined ? { backoffBaseMs: settings.retryBaseMs } : {}),
+        }),
     ...(args.onEvent ? { onEvent: args.onEvent } : {}),
-    userAgent: 'fathom-sync/0.1',
+    userAgent: probe ? 'fathom-sync/0.1 (doctor)' : 'fathom-sync/0.1',
   });
   return new FathomClient(http);
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
-import type { ApiAuth } from '../auth/credentials.js';
+import type { ApiAuth } from './auth.js';
 import { ApiError, AuthRequiredError, TemporaryError, errorMessage } from '../core/errors.js';
 import { RateBudget, parseRateLimitHeaders, parseRetryAfter, type RequestClass } from './rate-budget.js';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
+import { CancelledError, LocalResourceError, LoginFailedError, errorMessage } from '../core/errors.js';
 import { callbackParams } from './authorize-url.js';
 import { callbackPage } from './callback-page.js';
 import { stateMatches } from './oauth-state.js';
@@ -81,7 +81,7 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
       return finish(() => settle.reject(err));
     }
     if (!params.code) {
-      const err = new FathomSyncError('Fathom redirected back without an authorization code', ExitCode.authRequired, 'run fathom-sync connect again');
+      const err = new LoginFailedError('Fathom redirected back without an authorization code', 'run fathom-sync connect again');
       await send(res, 400, 'No authorization code', err.message, false);
       return finish(() => settle.reject(err));
     }
@@ -113,7 +113,7 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
   return {
     port: (server.address() as AddressInfo).port,
     result,
-    close: () => finish(() => settle.reject(new FathomSyncError('login cancelled', ExitCode.failure))),
+    close: () => finish(() => settle.reject(new CancelledError('login cancelled'))),
   };
 }
 
@@ -136,16 +136,12 @@ function send(res: http.ServerResponse, status: number, title: string, message: 
   return sent;
 }
 
-function listenError(err: NodeJS.ErrnoException, port: number): FathomSyncError {
+function listenError(err: NodeJS.ErrnoException, port: number): LocalResourceError {
   if (err.code === 'EADDRINUSE') {
-    return new FathomSyncError(
-      `port ${port} on 127.0.0.1 is already in use, so the OAuth redirect cannot be received`,
-      ExitCode.failure,
-      `stop the program using port ${port}, or register http://127.0.0.1:<other port>/callback in your Fathom app and pass --port <other port>`,
-    );
+    return new LocalResourceError(`port ${port} on 127.0.0.1 is already in use, so the OAuth redirect cannot be received`, `stop the program using port ${port}, or register http://127.0.0.1:<other port>/callback in your Fathom app and pass --port <other port>`);
   }
   if (err.code === 'EACCES') {
-    return new FathomSyncError(`not allowed to listen on port ${port}`, ExitCode.failure, 'use a port above 1023 with --port (and register that redirect URI)');
+    return new LocalResourceError(`not allowed to listen on port ${port}`, 'use a port above 1023 with --port (and register that redirect URI)');
   }
-  return new FathomSyncError(`cannot listen on 127.0.0.1:${port}: ${err.message}`, ExitCode.failure);
+  return new LocalResourceError(`cannot listen on 127.0.0.1:${port}: ${err.message}`);
 }

@@ -1,8 +1,10 @@
-import type { AppPaths } from '../core/paths.js';
-import type { Output } from '../core/output.js';
+import type { AppContext } from '../core/context.js';
 import { AuthRequiredError, UsageError } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
-import { formatDuration } from '../core/output.js';
+import { formatDuration } from '../core/duration.js';
+import { fixedBearer } from '../api/auth.js';
+import { apiSettings, createApiClient } from '../api/factory.js';
+import { checkCredential, type CredentialCheck } from '../api/credential-check.js';
 import { buildAuthorizeUrl } from './authorize-url.js';
 import { startCallbackServer } from './callback-server.js';
 import { waitForPastedRedirect } from './manual-callback.js';
@@ -12,7 +14,6 @@ import { createState } from './oauth-state.js';
 import { redirectUriFor, resolveOAuthEndpoints } from './oauth-endpoints.js';
 import { requestToken } from './token-client.js';
 import { OAuthProviderError } from './oauth-errors.js';
-import { bearerForCheck, checkCredential, type CredentialCheck } from './verify-credential.js';
 import { saveConnection } from './save-connection.js';
 import { CredentialVault, type StoredOAuthToken } from './stored-credential.js';
 import type { SecretStore } from './secret-store.js';
@@ -24,10 +25,10 @@ import type { Interaction } from './interaction.js';
  * checked with one API call, then saved.
  */
 
+/** What a connect needs of the application context. */
+export type ConnectContext = Pick<AppContext, 'paths' | 'env' | 'output' | 'clock' | 'seams'>;
+
 export interface OAuthConnectRequest {
-  paths: AppPaths;
-  env: NodeJS.ProcessEnv;
-  output: Output;
   interaction: Interaction;
   store: SecretStore;
   clientId: string;
@@ -45,10 +46,11 @@ export interface ConnectOutcome {
   check: CredentialCheck;
 }
 
-export async function connectWithOAuth(req: OAuthConnectRequest): Promise<ConnectOutcome> {
-  const { output, clientId, port } = req;
-  const endpoints = resolveOAuthEndpoints(req.env, readConfig(req.paths.configFile), 'connect');
-  const { secret: clientSecret, stored: secretWasStored } = await obtainClientSecret(req);
+export async function connectWithOAuth(ctx: ConnectContext, req: OAuthConnectRequest): Promise<ConnectOutcome> {
+  const { output } = ctx;
+  const { clientId, port } = req;
+  const endpoints = resolveOAuthEndpoints(ctx.env, readConfig(ctx.paths.configFile), 'connect');
+  const { secret: clientSecret, stored: secretWasStored } = await obtainClientSecret(ctx, req);
   const redirectUri = redirectUriFor(port);
   const state = createState();
   const pkce = createPkce();
@@ -67,12 +69,12 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
     });
     let check: CredentialCheck;
     try {
-      check = await checkCredential(req.env, bearerForCheck(token.accessToken));
+      check = await checkCredential(createApiClient({ settings: apiSettings(ctx), auth: fixedBearer(token.accessToken, 'the token just issued'), clock: ctx.clock }));
     } catch (err) {
       if (err instanceof AuthRequiredError) throw new AuthRequiredError('Fathom issued a token but then refused it (401); nothing was saved', 'run fathom-sync connect again');
       throw err;
     }
-    const now = Date.now();
+    const now = ctx.clock.now();
     const credential: StoredOAuthToken = {
       kind: 'oauth',
       accessToken: token.accessToken,
@@ -83,7 +85,7 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
       obtainedAt: now,
     };
     await saveConnection({
-      paths: req.paths,
+      paths: ctx.paths,
       store: req.store,
       credential,
       clientSecret,
@@ -98,7 +100,7 @@ export async function connectWithOAuth(req: OAuthConnectRequest): Promise<Connec
   if (req.manual) {
     output.info(`Open this URL in a browser on any machine and approve fathom-sync:\n\n  ${authorizeUrl}\n`);
     output.info(`The browser then fails to load ${redirectUri}?...: that is expected. Paste that whole address here (within ${timeoutText}).`);
-    return waitForPastedRedirect({ expectedState: state, interaction: req.interaction, timeoutMs: req.timeoutMs, complete, warn: (m) => output.warn(m) });
+    return waitForPastedRedirect({ expectedState: state, interaction: req.interaction, timeoutMs: req.timeoutMs, complete, warn: (m) => output.warn(m), clock: ctx.clock });
   }
 
   // Listen before printing the URL: a busy port is reported before the user approves anything.
@@ -124,10 +126,10 @@ const STORED_SECRET_REJECTED_FIX =
  * rotated in Fathom can be replaced); else, without a terminal, the stored one (a re-connect from
  * a script never waits on stdin), else the first line of piped stdin.
  */
-async function obtainClientSecret(req: OAuthConnectRequest): Promise<{ secret: string; stored: boolean }> {
-  const fromEnv = req.env.FATHOM_CLIENT_SECRET?.trim();
+async function obtainClientSecret(ctx: ConnectContext, req: OAuthConnectRequest): Promise<{ secret: string; stored: boolean }> {
+  const fromEnv = ctx.env.FATHOM_CLIENT_SECRET?.trim();
   if (fromEnv) return { secret: fromEnv, stored: false };
-  const config = readConfig(req.paths.configFile);
+  const config = readConfig(ctx.paths.configFile);
   const stored = config.oauth?.clientId === req.clientId ? await new CredentialVault(req.store).readClientSecret().catch(() => null) : null;
   if (req.interaction.canPrompt) {
     const hint = stored ? ' (Enter keeps the one saved earlier)' : '';
@@ -136,7 +138,7 @@ async function obtainClientSecret(req: OAuthConnectRequest): Promise<{ secret: s
     if (stored) return { secret: stored, stored: true };
   } else {
     if (stored) return { secret: stored, stored: true };
-    req.output.info('Reading the client secret from the first line of stdin ...');
+    ctx.output.info('Reading the client secret from the first line of stdin ...');
     const line = (await req.interaction.stdinLine())?.trim();
     if (line) return { secret: line, stored: false };
   }

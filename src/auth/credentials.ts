@@ -1,31 +1,11 @@
+import type { ApiAuth } from '../api/auth.js';
+
+export type { ApiAuth, AuthKind } from '../api/auth.js';
+
 /**
- * The one seam between "who am I to Fathom" and everything that calls the API.
- *
- * The API client only sees an ApiAuth: it asks it for request headers and tells it when the
- * server answered 401. Where the credential came from (environment, keychain, file) and
- * whether it is an API key or an OAuth token that refreshes itself is the provider's
- * business. `connect` adds stored providers; FATHOM_API_KEY always wins.
+ * Where a credential comes from: FATHOM_API_KEY, or what `connect` stored. Each provider
+ * implements the API's ApiAuth port (src/api/auth.ts).
  */
-
-export type AuthKind = 'api_key' | 'oauth';
-
-export interface ApiAuth {
-  readonly kind: AuthKind;
-  /** Human description of where the credential lives ("environment (FATHOM_API_KEY)", "keychain"...). */
-  readonly source: string;
-  /** Headers to send with one request. May refresh an OAuth token that is about to expire. */
-  headers(): Promise<Record<string, string>>;
-  /**
-   * Called once after a 401. Returns true when a new credential is available and the request
-   * is worth retrying (an OAuth refresh), false when the credential is simply rejected.
-   */
-  onUnauthorized(): Promise<boolean>;
-  /** Epoch ms the credential expires at; absent or null when it does not expire or nobody said. */
-  readonly expiresAt?: number | null;
-  /** False when an expiring credential cannot renew itself (an OAuth token with no refresh token). */
-  readonly renewable?: boolean;
-}
-
 export interface CredentialProvider {
   /** The credential to use, or null when this provider has none. */
   resolve(): Promise<ApiAuth | null>;

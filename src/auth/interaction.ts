@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { FathomSyncError, ExitCode } from '../core/errors.js';
+import { CancelledError } from '../core/errors.js';
 
 /**
  * How `connect` and `disconnect` ask things: hidden prompts and questions only when stdin is a
@@ -57,7 +57,7 @@ async function asCancel<T>(ask: () => Promise<T>): Promise<T> {
     return await ask();
   } catch (err) {
     const name = (err as Error).name;
-    if (name === 'ExitPromptError') throw new FathomSyncError('cancelled', ExitCode.failure);
+    if (name === 'ExitPromptError') throw new CancelledError('cancelled');
     if (name === 'AbortPromptError' || name === 'AbortError') throw err;
     throw err;
   }

@@ -1,4 +1,5 @@
-import { FathomSyncError, ExitCode } from '../core/errors.js';
+import { LoginFailedError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
 import { parsePastedRedirect } from './authorize-url.js';
 import { stateMatches } from './oauth-state.js';
 import { LoginTimeoutError, oauthError } from './oauth-errors.js';
@@ -15,18 +16,19 @@ export async function waitForPastedRedirect<T>(options: {
   timeoutMs: number;
   complete: (code: string) => Promise<T>;
   warn: (message: string) => void;
+  clock: Clock;
 }): Promise<T> {
   const { interaction } = options;
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = options.clock.now() + options.timeoutMs;
   for (let attempt = 1; attempt <= 5; attempt++) {
-    const remaining = deadline - Date.now();
+    const remaining = deadline - options.clock.now();
     if (remaining <= 0) throw new LoginTimeoutError(options.timeoutMs);
     const text = await withTimeout(
       (signal) => (interaction.canPrompt ? interaction.line('Paste the address your browser ended on:', signal) : interaction.stdinLine()),
       remaining,
       () => new LoginTimeoutError(options.timeoutMs),
     );
-    if (text === null) throw new FathomSyncError('stdin ended before the redirected address was pasted; nothing was saved', ExitCode.authRequired, 'run fathom-sync connect --manual again');
+    if (text === null) throw new LoginFailedError('stdin ended before the redirected address was pasted; nothing was saved', 'run fathom-sync connect --manual again');
     const params = parsePastedRedirect(text);
     if (!params) {
       options.warn('that is not the redirected address: it starts with http://127.0.0.1:<port>/callback? and carries code= and state=');
@@ -37,10 +39,10 @@ export async function waitForPastedRedirect<T>(options: {
       continue;
     }
     if (params.error) throw oauthError(params.error, params.errorDescription, 'authorize');
-    if (!params.code) throw new FathomSyncError('the pasted address has no authorization code', ExitCode.authRequired, 'run fathom-sync connect --manual again');
+    if (!params.code) throw new LoginFailedError('the pasted address has no authorization code', 'run fathom-sync connect --manual again');
     return options.complete(params.code);
   }
-  throw new FathomSyncError('too many addresses that were not the redirect; nothing was saved', ExitCode.authRequired, 'run fathom-sync connect --manual again');
+  throw new LoginFailedError('too many addresses that were not the redirect; nothing was saved', 'run fathom-sync connect --manual again');
 }
 
 async function withTimeout<T>(run: (signal: AbortSignal) => Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

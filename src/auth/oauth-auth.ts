@@ -1,5 +1,6 @@
 import { AuthRequiredError } from '../core/errors.js';
-import type { ApiAuth } from './credentials.js';
+import type { ApiAuth } from '../api/auth.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { CredentialVault, StoredOAuthToken } from './stored-credential.js';
 import { withRefreshLock } from './refresh-lock.js';
 import { requestToken } from './token-client.js';
@@ -22,7 +23,7 @@ export interface OAuthAuthOptions {
   onRefreshWait?: () => void;
   /** Told which token URL answered, so the next run tries it first. */
   onTokenUrl?: (url: string) => void;
-  now?: () => number;
+  clock?: Clock;
 }
 
 /**
@@ -37,13 +38,13 @@ export class OAuthAuth implements ApiAuth {
   #current: StoredOAuthToken;
   #inflight: Promise<void> | null = null;
   readonly #o: OAuthAuthOptions;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
   constructor(options: OAuthAuthOptions) {
     this.#o = options;
     this.source = options.source;
     this.#current = options.credential;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Epoch ms the current access token expires at (null: unknown). */
@@ -72,7 +73,7 @@ export class OAuthAuth implements ApiAuth {
   }
 
   #expiringSoon(token: StoredOAuthToken): boolean {
-    return isExpiringSoon(token, this.#now());
+    return isExpiringSoon(token, this.#clock.now());
   }
 
   /** Single-flight inside this process; the lock file makes it single-flight across processes. */
@@ -120,7 +121,7 @@ export class OAuthAuth implements ApiAuth {
       { tokenUrls: this.#o.tokenUrls, clientId: latest.clientId, clientSecret },
       { grant_type: 'refresh_token', refresh_token: latest.refreshToken },
     );
-    const now = this.#now();
+    const now = this.#clock.now();
     const next: StoredOAuthToken = {
       ...latest,
       accessToken: token.accessToken,

@@ -1,4 +1,4 @@
-import { AuthRequiredError, TemporaryError } from '../core/errors.js';
+import { AuthRequiredError, FailureError, TemporaryError } from '../core/errors.js';
 
 const RECONNECT = 'run fathom-sync connect';
 
@@ -79,3 +79,6 @@ export class LoginTimeoutError extends AuthRequiredError {
     super(`no answer from the browser within ${Math.round(timeoutMs / 1000)} s; nothing was saved`, `${RECONNECT} (or --timeout <seconds> for more time, --manual over SSH)`);
   }
 }
+
+/** The token endpoint answered in a way no OAuth server should (HTML, no access_token, 415): a wrong URL, most likely. */
+export class TokenEndpointError extends FailureError {}

@@ -1,5 +1,5 @@
 import type { AppPaths } from '../core/paths.js';
-import { FathomSyncError, ExitCode, UsageError } from '../core/errors.js';
+import { CredentialStoreError, UsageError } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
@@ -69,11 +69,11 @@ export async function chooseStoreForSaving(options: ChooseStoreOptions): Promise
     if (!(err instanceof StoreUnavailableError)) throw err;
     const fix = 'make the keychain reachable, or allow a plain-text file with --insecure-storage or FATHOM_SYNC_TOKEN_STORE=file';
     if (preference === 'keychain') {
-      throw new FathomSyncError(`${err.message}; FATHOM_SYNC_TOKEN_STORE=keychain forbids a file; nothing was saved`, ExitCode.failure, fix);
+      throw new CredentialStoreError(`${err.message}; FATHOM_SYNC_TOKEN_STORE=keychain forbids a file; nothing was saved`, fix);
     }
     let consent = options.insecureStorage;
     if (!consent && options.askConsent) consent = await options.askConsent(err.reason, file.file);
-    if (!consent) throw new FathomSyncError(`${err.message}; nothing was saved`, ExitCode.failure, fix);
+    if (!consent) throw new CredentialStoreError(`${err.message}; nothing was saved`, fix);
     await probeOrFail(file);
     warnPlainText(options.warn, file, options.insecureStorage ? '--insecure-storage' : 'your answer');
     return file;
@@ -84,7 +84,7 @@ async function probeOrFail(store: SecretStore): Promise<void> {
   try {
     await store.probe();
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new FathomSyncError(`${err.message}; nothing was saved`, ExitCode.failure);
+    if (err instanceof StoreUnavailableError) throw new CredentialStoreError(`${err.message}; nothing was saved`);
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import type { AppPaths } from '../core/paths.js';
+import type { AppContext } from '../core/context.js';
 import { AuthRequiredError } from '../core/errors.js';
 import { readConfig, updateConfig } from '../core/config.js';
 import { ApiKeyAuth, type ApiAuth, type CredentialProvider } from './credentials.js';
@@ -12,28 +13,29 @@ import { refreshLockPath } from './refresh-lock.js';
 /** The credential `connect` saved, read from the backend config.json records. */
 export class StoredCredentialProvider implements CredentialProvider {
   constructor(
-    private readonly paths: AppPaths,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly ctx: Pick<AppContext, 'paths' | 'env' | 'clock' | 'output'>,
     private readonly profile = DEFAULT_PROFILE,
   ) {}
 
   async resolve(): Promise<ApiAuth | null> {
-    const loaded = await loadStoredCredential(this.paths, this.env, this.profile);
+    const { paths, env, output } = this.ctx;
+    const loaded = await loadStoredCredential(paths, env, this.profile);
     if (!loaded) return null;
     const { credential, vault } = loaded;
     const source = vault.store.describe();
     if (credential.kind === 'api_key') return new ApiKeyAuth(credential.apiKey, source);
-    const configFile = this.paths.configFile;
+    const configFile = paths.configFile;
     return new OAuthAuth({
       vault,
       credential,
       source,
-      lockFile: refreshLockPath(this.paths.stateDir),
-      tokenUrls: resolveOAuthEndpoints(this.env, readConfig(configFile)).tokenUrls,
-      ...(this.env.FATHOM_CLIENT_SECRET ? { envClientSecret: this.env.FATHOM_CLIENT_SECRET } : {}),
-      ...(this.env.FATHOM_SYNC_DEBUG ? { onRefreshWait: () => process.stderr.write('fathom-sync: debug: waiting for another process to finish renewing the OAuth token\n') } : {}),
+      lockFile: refreshLockPath(paths.stateDir),
+      tokenUrls: resolveOAuthEndpoints(env, readConfig(configFile)).tokenUrls,
+      clock: this.ctx.clock,
+      ...(env.FATHOM_CLIENT_SECRET ? { envClientSecret: env.FATHOM_CLIENT_SECRET } : {}),
+      onRefreshWait: () => output.debug('waiting for another process to finish renewing the OAuth token'),
       onTokenUrl: (url) => {
-        if (this.env.FATHOM_OAUTH_TOKEN_URL) return;
+        if (env.FATHOM_OAUTH_TOKEN_URL) return;
         if (readConfig(configFile).oauth?.tokenUrl === url) return;
         updateConfig(configFile, (c) => {
           c.oauth = { ...c.oauth, tokenUrl: url };

@@ -1,5 +1,5 @@
-import { FathomSyncError, ExitCode, TemporaryError, errorMessage } from '../core/errors.js';
-import { oauthError, type OAuthPhase } from './oauth-errors.js';
+import { TemporaryError, errorMessage } from '../core/errors.js';
+import { TokenEndpointError, oauthError, type OAuthPhase } from './oauth-errors.js';
 
 /**
  * POSTs to Fathom's token endpoint. Form-encoded only (Fathom answers a JSON body with 415),
@@ -57,7 +57,7 @@ export async function requestToken(options: TokenRequestOptions, grant: TokenGra
     if ((response.status === 404 || response.status === 405) && !last) continue;
     return { token: interpret(response.status, response.headers.get('content-type'), text, phase, tokenUrl, secrets), tokenUrl };
   }
-  throw new FathomSyncError('no OAuth token endpoint to try', ExitCode.failure);
+  throw new TokenEndpointError('no OAuth token endpoint to try');
 }
 
 function interpret(status: number, contentType: string | null, text: string, phase: OAuthPhase, tokenUrl: string, secrets: string[]): TokenResponse {
@@ -65,10 +65,10 @@ function interpret(status: number, contentType: string | null, text: string, pha
   if (status >= 200 && status < 300) {
     if (!json) {
       const what = /html/i.test(contentType ?? '') || /^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON';
-      throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} answered with ${what}`, ExitCode.failure, 'check FATHOM_OAUTH_TOKEN_URL');
+      throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} answered with ${what}`, 'check FATHOM_OAUTH_TOKEN_URL');
     }
     const accessToken = typeof json.access_token === 'string' && json.access_token ? json.access_token : null;
-    if (!accessToken) throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} answered without an access_token`, ExitCode.failure);
+    if (!accessToken) throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} answered without an access_token`);
     const expires = typeof json.expires_in === 'string' ? Number(json.expires_in) : json.expires_in;
     return {
       accessToken,
@@ -85,11 +85,11 @@ function interpret(status: number, contentType: string | null, text: string, pha
     throw oauthError(json.error, description, phase);
   }
   if (status === 415) {
-    throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} refused the request format (415)`, ExitCode.failure, 'check FATHOM_OAUTH_TOKEN_URL');
+    throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} refused the request format (415)`, 'check FATHOM_OAUTH_TOKEN_URL');
   }
   if (status >= 500) throw new TemporaryError(`the OAuth token endpoint ${originOf(tokenUrl)} failed (${status})`);
   if (status === 400 || status === 401 || status === 403) throw oauthError(phase === 'refresh' ? 'invalid_grant' : `http_${status}`, null, phase);
-  throw new FathomSyncError(`the OAuth token endpoint ${originOf(tokenUrl)} answered ${status}`, ExitCode.failure, 'check FATHOM_OAUTH_TOKEN_URL');
+  throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} answered ${status}`, 'check FATHOM_OAUTH_TOKEN_URL');
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | null {

@@ -1,8 +1,4 @@
-import os from 'node:os';
-import { Output, type Streams } from '../core/output.js';
-import { resolvePaths, type AppPaths } from '../core/paths.js';
-import type { Interaction } from '../auth/interaction.js';
-import type { SecretStore } from '../auth/secret-store.js';
+import type { AppContext } from '../core/context.js';
 import { readConfig } from '../core/config.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { DEFAULT_CALLBACK_PORT } from '../auth/oauth-endpoints.js';
@@ -97,67 +93,54 @@ export function parseTimeout(value: string): number {
   return Math.round(n * 1000);
 }
 
-export async function connectCommand(flags: ConnectFlags, extraArgs: string[], streams: Streams, stdin: NodeJS.ReadStream = process.stdin): Promise<number> {
-  const paths = resolvePaths({}, { env: streams.env, platform: process.platform, homedir: os.homedir() });
+export async function connectCommand(flags: ConnectFlags, extraArgs: string[], ctx: AppContext): Promise<number> {
+  const { paths, output, env, stdin } = ctx;
   const config = readConfig(paths.configFile);
-  const parsed = parseConnectFlags(flags, extraArgs, streams.env, config.oauth?.clientId, config.oauth?.port);
-  const output = new Output(streams);
+  const parsed = parseConnectFlags(flags, extraArgs, env, config.oauth?.clientId, config.oauth?.port);
   const { createInteraction } = await import('../auth/interaction.js');
   const { chooseStoreForSaving } = await import('../auth/store-selection.js');
-  const interaction = createInteraction(stdin, streams.stderr);
+  const interaction = createInteraction(stdin, output.streams.stderr);
 
-  if (streams.env.FATHOM_API_KEY?.trim()) {
+  if (env.FATHOM_API_KEY?.trim()) {
     output.warn('FATHOM_API_KEY is set: as long as it is, it is used instead of the credential saved now');
   }
-  // Before the browser opens (or the key is typed): a fresh credential must never be lost
-  // to an unusable store.
-  const store = await chooseStoreForSaving({
-    paths,
-    env: streams.env,
-    insecureStorage: parsed.insecureStorage,
-    askConsent: interaction.canPrompt
-      ? (reason, file) => interaction.confirm(`The OS keychain cannot be used (${reason}). Save the credentials in plain text in ${file} instead?`, false)
-      : null,
-    warn: (m) => output.warn(m),
-  });
-
   try {
-    return await connectWith(parsed, { paths, streams, output, interaction, store, stdin });
+    // Before the browser opens (or the key is typed): a fresh credential must never be lost
+    // to an unusable store.
+    const store = await chooseStoreForSaving({
+      paths,
+      env,
+      insecureStorage: parsed.insecureStorage,
+      askConsent: interaction.canPrompt
+        ? (reason, file) => interaction.confirm(`The OS keychain cannot be used (${reason}). Save the credentials in plain text in ${file} instead?`, false)
+        : null,
+      warn: (m) => output.warn(m),
+    });
+    let outcome;
+    if (parsed.mode === 'api_key') {
+      const { connectWithApiKey } = await import('../auth/connect-api-key.js');
+      outcome = await connectWithApiKey(ctx, { interaction, store });
+    } else {
+      const { connectWithOAuth } = await import('../auth/connect-oauth.js');
+      outcome = await connectWithOAuth(ctx, {
+        interaction,
+        store,
+        clientId: parsed.clientId!,
+        port: parsed.port,
+        timeoutMs: parsed.timeoutMs,
+        manual: parsed.manual,
+        // A browser only for a person at a terminal; the URL is printed either way.
+        openBrowser: parsed.browser && !parsed.manual && Boolean(stdin.isTTY) && Boolean(output.streams.stdout.isTTY),
+      });
+    }
+    const { describeCheck } = await import('../api/credential-check.js');
+    const how = outcome.kind === 'api_key' ? 'an API key' : `OAuth (app ${outcome.clientId})`;
+    const expiry = outcome.kind === 'oauth' && outcome.expiresAt ? `; the access token renews itself (current one valid until ${new Date(outcome.expiresAt).toISOString()})` : '';
+    output.result(`Connected to Fathom with ${how}. ${describeCheck(outcome.check)}.`);
+    output.result(`Credential stored in ${outcome.store.describe()}${expiry}.`);
+    output.info('Next: fathom-sync run');
+    return ExitCode.ok;
   } finally {
     interaction.close();
   }
-}
-
-async function connectWith(
-  parsed: ParsedConnect,
-  ctx: { paths: AppPaths; streams: Streams; output: Output; interaction: Interaction; store: SecretStore; stdin: NodeJS.ReadStream },
-): Promise<number> {
-  const { paths, streams, output, interaction, store, stdin } = ctx;
-  let outcome;
-  if (parsed.mode === 'api_key') {
-    const { connectWithApiKey } = await import('../auth/connect-api-key.js');
-    outcome = await connectWithApiKey({ paths, env: streams.env, interaction, store });
-  } else {
-    const { connectWithOAuth } = await import('../auth/connect-oauth.js');
-    outcome = await connectWithOAuth({
-      paths,
-      env: streams.env,
-      output,
-      interaction,
-      store,
-      clientId: parsed.clientId!,
-      port: parsed.port,
-      timeoutMs: parsed.timeoutMs,
-      manual: parsed.manual,
-      // A browser only for a person at a terminal; the URL is printed either way.
-      openBrowser: parsed.browser && !parsed.manual && Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY),
-    });
-  }
-  const { describeCheck } = await import('../auth/verify-credential.js');
-  const how = outcome.kind === 'api_key' ? 'an API key' : `OAuth (app ${outcome.clientId})`;
-  const expiry = outcome.kind === 'oauth' && outcome.expiresAt ? `; the access token renews itself (current one valid until ${new Date(outcome.expiresAt).toISOString()})` : '';
-  output.result(`Connected to Fathom with ${how}. ${describeCheck(outcome.check)}.`);
-  output.result(`Credential stored in ${outcome.store.describe()}${expiry}.`);
-  output.info('Next: fathom-sync run');
-  return ExitCode.ok;
 }

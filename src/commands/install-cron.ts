@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { ExitCode } from '../core/errors.js';
-import { Output, type Streams } from '../core/output.js';
+import type { OutputHost } from '../core/output.js';
+import type { AppContext } from '../core/context.js';
 import { parseMinute } from '../schedule/job.js';
-import { systemScheduleContext } from '../schedule/context.js';
+import { scheduleContextFor } from '../schedule/context.js';
 import { installSchedule, type InstallOutcome } from '../schedule/service.js';
 import { renderJobCommand } from '../schedule/crontab-text.js';
 
@@ -10,15 +11,15 @@ export interface InstallCronFlags {
   dryRun?: boolean;
   minute?: string;
   json?: boolean;
-  /** Hidden: edit another user's crontab (root only); tests use a throwaway user. */
+  /** Hidden and test-only: edit another user's crontab (root only); tests use a throwaway user. */
   crontabUser?: string;
 }
 
-export async function installCronCommand(flags: InstallCronFlags, streams: Streams): Promise<number> {
+export async function installCronCommand(flags: InstallCronFlags, app: AppContext): Promise<number> {
   const minute = flags.minute === undefined ? undefined : parseMinute(flags.minute);
-  const ctx = systemScheduleContext(streams.env, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
+  const ctx = scheduleContextFor(app, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
   const outcome = await installSchedule(ctx, { dryRun: flags.dryRun ?? false, host: os.hostname(), ...(minute === undefined ? {} : { minute }) });
-  const output = new Output(streams, { json: flags.json ?? false });
+  const { output } = app;
   if (flags.json) output.json(toJson(outcome));
   else printOutcome(output, outcome);
   return ExitCode.ok;
@@ -50,7 +51,7 @@ function toJson(o: InstallOutcome): object {
   };
 }
 
-function printOutcome(output: Output, o: InstallOutcome): void {
+function printOutcome(output: OutputHost, o: InstallOutcome): void {
   const when = `every hour at minute ${o.job.minute}`;
   if (o.dryRun) {
     output.result(`Dry run, nothing changed. install-cron would write ${o.change.target} (${when}):`);
@@ -75,10 +76,6 @@ function printOutcome(output: Output, o: InstallOutcome): void {
     output.result(`✓ The scheduled job can read the Fathom credential (${r.detail}).`);
     return;
   }
-  if (r.readable === false) output.warn(`the scheduled job cannot read the Fathom credential: ${r.reason}`);
-  else output.warn(`could not check that the scheduled job can read the Fathom credential: ${r.reason}`);
-  if (check.fix) {
-    output.streams.stderr.write(`  ${check.fix.text}\n`);
-    for (const command of check.fix.commands) output.streams.stderr.write(`    ${command}\n`);
-  }
+  const why = r.readable === false ? 'the scheduled job cannot read the Fathom credential' : 'could not check that the scheduled job can read the Fathom credential';
+  output.warn(`${why}: ${r.reason}`, check.fix);
 }

@@ -1,7 +1,6 @@
-import os from 'node:os';
 import { ExitCode } from '../core/errors.js';
-import { Output, formatDuration, type Streams } from '../core/output.js';
-import { resolvePaths } from '../core/paths.js';
+import { formatDuration } from '../core/duration.js';
+import type { AppContext } from '../core/context.js';
 import { parsePositiveInt } from '../sync/window.js';
 import { recentRunSummaries, type RunSummary } from '../history/runs.js';
 
@@ -13,11 +12,10 @@ export interface LogFlags {
 
 export const DEFAULT_LOG_LIMIT = 20;
 
-export async function logCommand(flags: LogFlags, streams: Streams): Promise<number> {
+export async function logCommand(flags: LogFlags, ctx: AppContext): Promise<number> {
   const limit = flags.limit === undefined ? DEFAULT_LOG_LIMIT : parsePositiveInt(flags.limit, '--limit');
-  const paths = resolvePaths(flags.db ? { dbOverride: flags.db } : {}, { env: streams.env, platform: process.platform, homedir: os.homedir() });
+  const { paths, output } = ctx;
   const runs = await recentRunSummaries(paths.database, limit);
-  const output = new Output(streams, { json: flags.json ?? false });
   if (flags.json) {
     output.json(runs ?? []);
     return ExitCode.ok;

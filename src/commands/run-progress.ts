@@ -1,5 +1,5 @@
-import type { Output } from '../core/output.js';
-import { formatDuration } from '../core/output.js';
+import type { OutputHost as Output } from '../core/output.js';
+import { formatDuration } from '../core/duration.js';
 import type { HttpEvent } from '../api/http.js';
 import type { PageReport, SyncReporter } from '../sync/engine.js';
 import type { SkippedItem } from '../api/schemas.js';
@@ -15,7 +15,7 @@ export interface RunProgressView extends SyncReporter {
 
 /** `endKnown`: the window has a start or a count, so a percentage and an ETA mean something. */
 export async function createProgressView(output: Output, opts: { limit: number | null; endKnown: boolean }): Promise<RunProgressView> {
-  if (output.options.quiet) return new PlainView(output, true);
+  if (output.quiet) return new PlainView(output, true);
   if (!output.interactive) return new PlainView(output, false);
   const { default: cliProgress } = await import('cli-progress');
   return new BarView(output, cliProgress, opts.limit, opts.endKnown);

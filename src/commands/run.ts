@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { Output, type Streams } from '../core/output.js';
-import { resolvePaths, type AppPaths } from '../core/paths.js';
-import { AlreadyRunningError, AuthRequiredError, InterruptedError, UsageError, FathomSyncError, ExitCode, errorMessage } from '../core/errors.js';
-import { systemClock, windowNow } from '../core/clock.js';
+import type { OutputHost as Output } from '../core/output.js';
+import type { AppContext } from '../core/context.js';
+import type { AppPaths } from '../core/paths.js';
+import { AlreadyRunningError, AuthRequiredError, InterruptedError, UsageError, ExitCode, errorMessage } from '../core/errors.js';
 import { parseDateArg, parsePositiveInt, planWindow, resumeWindow, type ModeRequest, type SyncWindow } from '../sync/window.js';
 import type { SyncFilters, SyncResult } from '../sync/engine.js';
-import { createApiClient } from '../api/factory.js';
-import { defaultCredentialProvider } from '../auth/provider.js';
+import { apiSettings, createApiClient } from '../api/factory.js';
+import { credentialProviderFor } from '../auth/provider.js';
 import { toIso } from '../sync/time.js';
 
 /** Flags of `fathom-sync run`, as commander hands them over. */
@@ -69,27 +69,12 @@ export function parseRunFlags(flags: RunFlags): { mode: ModeRequest; filters: Sy
   return { mode, filters };
 }
 
-export async function runCommand(flags: RunFlags, streams: Streams): Promise<number> {
+export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<number> {
+  const { output, paths } = ctx;
+  const started = ctx.clock.now();
+  output.onJsonFailure(() => ({ duration_ms: ctx.clock.now() - started, database: paths.database }));
   const { mode, filters } = parseRunFlags(flags);
-  const output = new Output(streams, { quiet: flags.quiet ?? false, json: flags.json ?? false });
-  const paths = resolvePaths(flags.db ? { dbOverride: flags.db } : {}, { env: streams.env, platform: process.platform, homedir: (await import('node:os')).homedir() });
-  const started = Date.now();
-  try {
-    return await syncOnce({ flags, mode, filters, output, paths, streams, started });
-  } catch (err) {
-    // Scripts that asked for JSON get JSON whatever went wrong: no credential, a sync already
-    // running, a bad database, a failed sync.
-    if (flags.json) {
-      output.json({
-        status: err instanceof InterruptedError ? 'interrupted' : 'failed',
-        error: errorMessage(err),
-        exit_code: err instanceof FathomSyncError ? err.exitCode : ExitCode.failure,
-        duration_ms: Date.now() - started,
-        database: paths.database,
-      });
-    }
-    throw err;
-  }
+  return syncOnce({ flags, mode, filters, output, paths, ctx, started });
 }
 
 /** The slice of an unfinished backfill an incremental run read after its own window. */
@@ -113,22 +98,22 @@ async function syncOnce(args: {
   filters: SyncFilters;
   output: Output;
   paths: AppPaths;
-  streams: Streams;
+  ctx: AppContext;
   started: number;
 }): Promise<number> {
-  const { flags, mode, filters, output, paths, streams, started } = args;
+  const { flags, mode, filters, output, paths, ctx, started } = args;
   // A run refused before it starts is still a run: the history must show the hourly job failing
   // for want of a credential, not only its last success.
   const refuse = async (err: unknown, status: 'failed' | 'skipped'): Promise<never> => {
     const { recordRefusedRun } = await import('../history/refused-run.js');
     await recordRefusedRun(
       paths.database,
-      { trigger: flags.scheduled ? 'schedule' : 'manual', mode: mode.mode, status, error: errorMessage(err), now: toIso(Date.now()) },
+      { trigger: flags.scheduled ? 'schedule' : 'manual', mode: mode.mode, status, error: errorMessage(err), now: toIso(ctx.clock.now()) },
       (message) => output.warn(message),
     );
     throw err;
   };
-  const auth = await defaultCredentialProvider(paths, streams.env)
+  const auth = await credentialProviderFor(ctx)
     .resolve()
     .catch((err: unknown) => refuse(err, 'failed'));
   if (!auth) return refuse(new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY'), 'failed');
@@ -165,7 +150,7 @@ async function syncOnce(args: {
   let view: Awaited<ReturnType<typeof createProgressView>> | undefined;
   try {
     const store = new SyncStore(db);
-    const now = windowNow(streams.env);
+    const now = ctx.windowNow();
     const state = store.state();
     const window = planWindow(mode, {
       now,
@@ -175,7 +160,7 @@ async function syncOnce(args: {
         return at ? Date.parse(at) : null;
       })(),
     });
-    const client = await createApiClient({ env: streams.env, auth, clock: systemClock, onEvent: (e) => view?.httpEvent(e) });
+    const client = createApiClient({ settings: apiSettings(ctx), auth, clock: ctx.clock, onEvent: (e) => view?.httpEvent(e) });
     const syncWindow = async (w: SyncWindow): Promise<SyncResult> => {
       view = await createProgressView(output, { limit: w.limit, endKnown: w.start !== null || w.limit !== null });
       try {
@@ -233,15 +218,15 @@ async function syncOnce(args: {
       rate_limited: result.rateLimited,
       rate_limit_wait_ms: result.rateLimitWaitMs,
       bookmark: result.bookmark,
-      duration_ms: Date.now() - started,
+      duration_ms: ctx.clock.now() - started,
       database: paths.database,
       run_id: result.runId,
       backfill,
     };
-    if (flags.json) output.json(summary);
+    if (output.jsonMode) output.json(summary);
     else if (!flags.quiet || flags.scheduled) {
       // The scheduled job's line lands in sync.log: stamp it so the log reads as a history.
-      const stamp = flags.scheduled ? `${new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')} ` : '';
+      const stamp = flags.scheduled ? `${new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')} ` : '';
       output.result(
         `${stamp}synced ${summary.meetings_seen} meetings (${summary.meetings_new} new, ${summary.meetings_updated} updated` +
           `${summary.items_skipped ? `, ${summary.items_skipped} skipped` : ''}) in ${(summary.duration_ms / 1000).toFixed(1)}s` +

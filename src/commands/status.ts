@@ -1,8 +1,7 @@
-import os from 'node:os';
-import { Output, type Streams } from '../core/output.js';
-import { resolvePaths, type AppPaths } from '../core/paths.js';
+import type { AppContext } from '../core/context.js';
+import type { AppPaths } from '../core/paths.js';
 import { readConfig } from '../core/config.js';
-import { ExitCode, FathomSyncError, errorMessage } from '../core/errors.js';
+import { AuthRequiredError, ExitCode, errorMessage, exitCodeOf } from '../core/errors.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -36,9 +35,8 @@ export interface StatusReport {
  * the database's size and last sync. Exit 4 when not connected. Reading a status never
  * refreshes a token; --check makes one API call (which may).
  */
-export async function statusCommand(flags: StatusFlags, streams: Streams): Promise<number> {
-  const paths = resolvePaths(flags.db ? { dbOverride: flags.db } : {}, { env: streams.env, platform: process.platform, homedir: os.homedir() });
-  const output = new Output(streams, { json: flags.json ?? false });
+export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promise<number> {
+  const { paths, output } = ctx;
   const report: StatusReport = {
     connected: false,
     auth_kind: null,
@@ -57,12 +55,12 @@ export async function statusCommand(flags: StatusFlags, streams: Streams): Promi
     last_error: null,
     backfill_pending: null,
   };
-  await describeCredential(paths, streams.env, report);
+  await describeCredential(paths, ctx.env, report);
   let exitCode: number = report.connected ? ExitCode.ok : ExitCode.authRequired;
-  if (flags.check && report.connected) exitCode = await checkConnection(paths, streams.env, report);
+  if (flags.check && report.connected) exitCode = await checkConnection(ctx, report);
   await describeDatabase(paths, report);
 
-  if (flags.json) output.json(report);
+  if (output.jsonMode) output.json(report);
   else output.result(formatReport(report));
   return exitCode;
 }
@@ -100,44 +98,37 @@ async function describeCredential(paths: AppPaths, env: NodeJS.ProcessEnv, repor
   }
 }
 
-async function checkConnection(paths: AppPaths, env: NodeJS.ProcessEnv, report: StatusReport): Promise<number> {
-  const { defaultCredentialProvider } = await import('../auth/provider.js');
-  const { checkCredential, describeCheck } = await import('../auth/verify-credential.js');
+async function checkConnection(ctx: AppContext, report: StatusReport): Promise<number> {
+  const { credentialProviderFor } = await import('../auth/provider.js');
+  const { apiSettings, createApiClient } = await import('../api/factory.js');
+  const { checkCredential, describeCheck } = await import('../api/credential-check.js');
   try {
-    const auth = await defaultCredentialProvider(paths, env).resolve();
-    if (!auth) throw new FathomSyncError('no credential', ExitCode.authRequired);
-    const check = await checkCredential(env, auth);
+    const auth = await credentialProviderFor(ctx).resolve();
+    if (!auth) throw new AuthRequiredError('no credential');
+    const check = await checkCredential(createApiClient({ settings: apiSettings(ctx), auth, clock: ctx.clock }));
     report.check = { ok: true, detail: describeCheck(check) };
     // The call may have renewed the token: show the current expiry.
-    const expiresAt = (auth as { expiresAt?: number | null }).expiresAt;
-    if (typeof expiresAt === 'number') report.token_expires_at = new Date(expiresAt).toISOString();
+    if (typeof auth.expiresAt === 'number') report.token_expires_at = new Date(auth.expiresAt).toISOString();
     return ExitCode.ok;
   } catch (err) {
     report.check = { ok: false, detail: errorMessage(err) };
-    return err instanceof FathomSyncError ? err.exitCode : ExitCode.failure;
+    return exitCodeOf(err);
   }
 }
 
 async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<void> {
-  const { inspectDatabaseFile, openDatabase } = await import('../db/database.js');
+  const { readDatabaseSummary } = await import('../db/inspect.js');
   try {
-    if (inspectDatabaseFile(paths.database) !== 'sqlite') return;
+    const summary = await readDatabaseSummary(paths.database);
+    if (!summary) return;
     report.database_exists = true;
-    const db = await openDatabase(paths.database, { readonly: true });
-    try {
-      report.meeting_count = (db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n;
-      const state = db.prepare('SELECT last_success_at, last_error FROM sync_state WHERE id = 1').get() as { last_success_at: string | null; last_error: string | null } | undefined;
-      report.last_sync_at = state?.last_success_at ?? null;
-      report.last_error = state?.last_error ?? null;
-      report.last_run = (db.prepare('SELECT status, started_at, ended_at FROM sync_runs ORDER BY id DESC LIMIT 1').get() as StatusReport['last_run'] | undefined) ?? null;
-      // A database the next run has not migrated yet has no backfill columns: nothing pending then.
-      const { SCHEMA_VERSION, readSchemaVersion } = await import('../db/migrate.js');
-      const { SyncStore } = await import('../db/sync-store.js');
-      if (readSchemaVersion(db) >= SCHEMA_VERSION) report.backfill_pending = new SyncStore(db).pendingBackfill();
-    } finally {
-      db.close();
-    }
+    report.meeting_count = summary.meetingCount;
+    report.last_sync_at = summary.lastSuccessAt;
+    report.last_error = summary.lastError;
+    report.last_run = summary.lastRun;
+    report.backfill_pending = summary.backfillPending;
   } catch (err) {
+    report.database_exists = true;
     report.problem = [report.problem, `database: ${errorMessage(err)}`].filter(Boolean).join('; ');
   }
 }

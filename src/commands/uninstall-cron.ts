@@ -1,19 +1,19 @@
 import { ExitCode } from '../core/errors.js';
-import { Output, type Streams } from '../core/output.js';
-import { systemScheduleContext } from '../schedule/context.js';
+import type { AppContext } from '../core/context.js';
+import { scheduleContextFor } from '../schedule/context.js';
 import { uninstallSchedule } from '../schedule/service.js';
 
 export interface UninstallCronFlags {
   dryRun?: boolean;
   json?: boolean;
-  /** Hidden: edit another user's crontab (root only); tests use a throwaway user. */
+  /** Hidden and test-only: edit another user's crontab (root only); tests use a throwaway user. */
   crontabUser?: string;
 }
 
-export async function uninstallCronCommand(flags: UninstallCronFlags, streams: Streams): Promise<number> {
-  const ctx = systemScheduleContext(streams.env, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
+export async function uninstallCronCommand(flags: UninstallCronFlags, app: AppContext): Promise<number> {
+  const ctx = scheduleContextFor(app, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
   const { dryRun, change } = await uninstallSchedule(ctx, { dryRun: flags.dryRun ?? false });
-  const output = new Output(streams, { json: flags.json ?? false });
+  const { output } = app;
   if (flags.json) {
     output.json({ dry_run: dryRun, scheduler: change.kind, target: change.target, removed: change.changes && !dryRun, owned: change.owned, content: change.content, commands: change.commands });
     return ExitCode.ok;

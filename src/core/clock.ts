@@ -1,29 +1,27 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** Time, behind an interface so tests can drive it. */
+/**
+ * Time, behind one interface so tests can drive it: every "now" and every wait in fathom-sync
+ * comes from a Clock handed down from the application context.
+ */
 export interface Clock {
+  /** Milliseconds since the epoch. */
   now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when it is aborted first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: async (ms, signal) => {
+    if (signal?.aborted) throw signal.reason;
     if (ms <= 0) return;
-    await delay(ms, undefined, signal ? { signal } : undefined);
+    try {
+      await delay(ms, undefined, signal ? { signal } : undefined);
+    } catch (err) {
+      // timers/promises rejects with its own AbortError: the caller wants the signal's reason.
+      if (signal?.aborted) throw signal.reason;
+      throw err;
+    }
   },
 };
-
-/**
- * The clock a command uses. FATHOM_SYNC_NOW pins "now" (ISO date-time) for the date
- * windows only, so tests can say "the last 30 days" about generated data; waits and
- * timings always use real time.
- */
-export function windowNow(env: NodeJS.ProcessEnv = process.env): number {
-  const pinned = env.FATHOM_SYNC_NOW;
-  if (pinned) {
-    const t = Date.parse(pinned);
-    if (!Number.isNaN(t)) return t;
-  }
-  return Date.now();
-}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { writeFileAtomic } from './fs-safe.js';
-import { FathomSyncError, ExitCode } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /**
  * Non-secret settings kept in config.json. Secrets never go here: only where they are
@@ -37,7 +37,7 @@ export function readConfig(file: string): AppConfig {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new FathomSyncError(`cannot read ${file}: ${(err as Error).message}`, ExitCode.failure);
+    throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
   }
   try {
     const parsed: unknown = JSON.parse(text);
@@ -45,7 +45,7 @@ export function readConfig(file: string): AppConfig {
   } catch {
     // fall through
   }
-  throw new FathomSyncError(`${file} is not valid JSON`, ExitCode.failure, `fix or delete ${file}`);
+  throw new ConfigError(`${file} is not valid JSON`, `fix or delete ${file}`);
 }
 
 /** Read-modify-write of the config file; the write is atomic (0600). */

@@ -1,8 +1,9 @@
 /**
- * Typed errors. Every failure the user can act on is a FathomSyncError carrying the
- * exit code it maps to and, where there is one, the command that fixes it. One handler
- * in cli.ts turns them into a single stderr line and an exit code; nothing else calls
- * process.exit.
+ * Typed errors. Every failure the user can act on is a FathomSyncError of a class that says what
+ * kind of failure it is; the class fixes the exit code, so no call site chooses one. Each carries,
+ * where there is one, the fix: one sentence and the commands to paste. One handler (the output
+ * host's printError, called from cli.ts) turns them into one stderr line, the fix under it, and an
+ * exit code; nothing else calls process.exit.
  */
 
 export const ExitCode = {
@@ -18,89 +19,140 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export class FathomSyncError extends Error {
-  readonly exitCode: ExitCodeValue;
-  /** The command (or short instruction) that fixes the problem, shown under the error. */
-  readonly fix: string | undefined;
+/**
+ * What fixes a problem: a sentence, and commands to paste in order. The same shape for errors,
+ * doctor's checks and every --json failure object.
+ */
+export interface Fix {
+  text: string;
+  commands: string[];
+}
 
-  constructor(message: string, exitCode: ExitCodeValue, fix?: string) {
+/** A fix given as words ("wait for it to finish, or pass --wait") or as the full shape. */
+export type FixInput = string | Fix;
+
+export function toFix(fix: FixInput | undefined): Fix | undefined {
+  if (fix === undefined) return undefined;
+  return typeof fix === 'string' ? { text: fix, commands: [] } : fix;
+}
+
+/** A fix that is just a command to run. */
+export function runCommandFix(command: string, text = ''): Fix {
+  return { text, commands: [command] };
+}
+
+export abstract class FathomSyncError extends Error {
+  abstract readonly exitCode: ExitCodeValue;
+  /** What fixes the problem, shown under the error (and in --json failures). */
+  readonly fix: Fix | undefined;
+
+  constructor(message: string, fix?: FixInput) {
     super(message);
     this.name = new.target.name;
-    this.exitCode = exitCode;
-    this.fix = fix;
+    this.fix = toFix(fix);
   }
 }
 
-/** Bad flags or arguments: nothing was done. */
+/** Bad flags, arguments or input: nothing was done. Exit 2. */
 export class UsageError extends FathomSyncError {
-  constructor(message: string, fix?: string) {
-    super(message, ExitCode.usage, fix);
-  }
+  readonly exitCode = ExitCode.usage;
 }
 
-/** No credential, or the API rejected it. */
+/** No credential, or Fathom rejected it. Exit 4. */
 export class AuthRequiredError extends FathomSyncError {
-  constructor(message: string, fix = 'fathom-sync connect (or set FATHOM_API_KEY)') {
-    super(message, ExitCode.authRequired, fix);
+  readonly exitCode = ExitCode.authRequired;
+  constructor(message: string, fix: FixInput = 'fathom-sync connect (or set FATHOM_API_KEY)') {
+    super(message, fix);
   }
 }
 
-/** Network trouble or rate-limit retries exhausted: trying again later may work. */
+/** A login (connect) did not complete: no code came back, the user gave up, stdin ended. Exit 4. */
+export class LoginFailedError extends AuthRequiredError {}
+
+/** Network trouble, rate limits, a busy resource: trying again later may work. Exit 5. */
 export class TemporaryError extends FathomSyncError {
-  constructor(message: string, fix = 'try again later; fathom-sync doctor checks the connection') {
-    super(message, ExitCode.temporary, fix);
+  readonly exitCode = ExitCode.temporary;
+  constructor(message: string, fix: FixInput = 'try again later; fathom-sync doctor checks the connection') {
+    super(message, fix);
   }
 }
 
-/** The local database cannot be used (not SQLite, unreadable, newer schema, corrupt). */
-export class DatabaseError extends FathomSyncError {
-  constructor(message: string, fix?: string) {
-    super(message, ExitCode.failure, fix);
-  }
-}
-
-/** Another sync holds the run lock. */
+/** Another sync holds the run lock. Exit 6. */
 export class AlreadyRunningError extends FathomSyncError {
-  constructor(message: string, fix = 'wait for it to finish, or pass --wait') {
-    super(message, ExitCode.alreadyRunning, fix);
+  readonly exitCode = ExitCode.alreadyRunning;
+  constructor(message: string, fix: FixInput = 'wait for it to finish, or pass --wait') {
+    super(message, fix);
   }
 }
 
-/** Ctrl-C or a SIGTERM stopped a sync; the pages it committed are kept. */
+/** Ctrl-C or a SIGTERM stopped a sync; the pages it committed are kept. Exit 130 / 143. */
 export class InterruptedError extends FathomSyncError {
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
+  readonly exitCode: ExitCodeValue;
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
     super(
       `interrupted (${signal}): the meetings written so far are kept`,
-      signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated,
       'run the same command again; for --all or --since, the hourly --incremental run also continues where this one stopped',
     );
+    this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   }
 }
 
-/** An API answer we could not use (not a transient failure). */
-export class ApiError extends FathomSyncError {
-  readonly status: number;
-  constructor(message: string, status: number, fix?: string) {
-    super(message, ExitCode.failure, fix);
-    this.status = status;
+/** A failure that trying again will not mend by itself. Exit 1. The classes below say what failed. */
+export abstract class FailureError extends FathomSyncError {
+  readonly exitCode = ExitCode.failure;
+}
+
+/** config.json cannot be read or is not JSON. */
+export class ConfigError extends FailureError {}
+
+/** The local database cannot be used (not SQLite, unreadable, newer schema, corrupt). */
+export class DatabaseError extends FailureError {}
+
+/** The keychain or the credential file cannot be used as asked. */
+export class CredentialStoreError extends FailureError {}
+
+/** crontab or launchctl failed, or the installed schedule cannot be understood. */
+export class ScheduleError extends FailureError {}
+
+/** A local resource fathom-sync needs cannot be had (a port, a directory). */
+export class LocalResourceError extends FailureError {}
+
+/** The person at the terminal cancelled a prompt or a login. */
+export class CancelledError extends FailureError {}
+
+/** An answer from Fathom (API or OAuth endpoint) that cannot be used and is not transient. */
+export class ApiError extends FailureError {
+  constructor(
+    message: string,
+    readonly status: number,
+    fix?: FixInput,
+  ) {
+    super(message, fix);
   }
 }
 
 /**
  * One recording's summary or transcript could not be used: Fathom refused it with a 4xx other
  * than 401 (403, 404, ...) or answered with a body that does not fit the schema. It is about that
- * recording alone, so a sync stores the meeting without the content and carries on (see
- * withRecordingContent in sync/engine.ts) instead of failing this run and every later one.
+ * recording alone, so a sync stores the meeting without the content and carries on instead of
+ * failing this run and every later one.
  */
 export class RecordingContentError extends ApiError {
-  readonly recordingId: number;
-  constructor(recordingId: number, message: string, status: number) {
+  constructor(
+    readonly recordingId: number,
+    message: string,
+    status: number,
+  ) {
     super(message, status);
-    this.recordingId = recordingId;
   }
 }
 
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** The exit code an error maps to: its own for ours, 1 for anything else (a bug). */
+export function exitCodeOf(err: unknown): ExitCodeValue {
+  return err instanceof FathomSyncError ? err.exitCode : ExitCode.failure;
 }

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AlreadyRunningError, ExitCode, FathomSyncError } from './errors.js';
+import { AlreadyRunningError, LocalResourceError } from './errors.js';
 import { ensurePrivateDir } from './fs-safe.js';
+import { formatDuration } from './duration.js';
 
 /**
  * One sync at a time: a lock file created with O_EXCL holding {pid, host, startedAt}.
@@ -162,7 +163,7 @@ export async function acquireRunLock(file: string, options: AcquireOptions = {})
     busyError: (held) => new AlreadyRunningError(`sync already running (${describeOwner(runLockOwner(held), sys)})`),
     dirError: (err) => {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      return new FathomSyncError(`cannot create the state directory ${path.dirname(file)} for the run lock (${code})`, ExitCode.failure, 'fathom-sync doctor');
+      return new LocalResourceError(`cannot create the state directory ${path.dirname(file)} for the run lock (${code})`, 'fathom-sync doctor');
     },
     onWait: options.onWait && ((held) => options.onWait!(runLockOwner(held))),
     onTakeover: options.onTakeover,
@@ -270,7 +271,7 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
   const maxAge = Math.min(rules.maxAgeMs ?? Infinity, local ? Infinity : (rules.foreignMaxAgeMs ?? Infinity));
   const age = sys.now() - format.startedAtMs(owner);
   if (maxAge !== Infinity && (Number.isNaN(age) || age > maxAge)) {
-    return { state: 'stale', owner, reason: `it was taken${local ? '' : ` on ${owner.host}`} more than ${durationText(maxAge)} ago` };
+    return { state: 'stale', owner, reason: `it was taken${local ? '' : ` on ${owner.host}`} more than ${formatDuration(maxAge, 'words')} ago` };
   }
   return { state: 'held', owner, mtimeMs };
 }
@@ -386,13 +387,4 @@ function removeAbandonedGuard(guard: string): void {
   } catch {
     // gone
   }
-}
-
-/** "a day", "2 minutes", "90 seconds": for the reason a lock is stale. */
-function durationText(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1_000, 'second']];
-  for (const [size, name] of units) {
-    if (ms % size === 0) return ms === size ? `a${name === 'hour' ? 'n' : ''} ${name}` : `${ms / size} ${name}s`;
-  }
-  return `${ms} ms`;
 }

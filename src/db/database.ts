@@ -120,3 +120,17 @@ export async function assertDatabaseUsable(file: string): Promise<void> {
   if (inspectDatabaseFile(file) !== 'sqlite') return;
   (await openDatabase(file, { readonly: true })).close();
 }
+
+/** Deletes the database file and its WAL companions; false when there was no database. */
+export function deleteDatabaseFiles(file: string): boolean {
+  let deleted = false;
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    try {
+      fs.rmSync(`${file}${suffix}`);
+      deleted ||= suffix === '';
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new DatabaseError(`cannot delete ${file}${suffix}: ${errorMessage(err)}`);
+    }
+  }
+  return deleted;
+}

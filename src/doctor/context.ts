@@ -1,17 +1,14 @@
 import fs from 'node:fs';
 import { readConfig, type AppConfig } from '../core/config.js';
-import { ApiError, AuthRequiredError, TemporaryError, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { systemLockSystem } from '../core/lock.js';
-import { systemClock } from '../core/clock.js';
-import { resolvePaths } from '../core/paths.js';
-import type { ApiAuth } from '../auth/credentials.js';
-import { DEFAULT_API_URL } from '../api/factory.js';
-import { systemScheduleContext } from '../schedule/context.js';
+import type { AppContext } from '../core/context.js';
+import type { ApiAuth } from '../api/auth.js';
+import { apiSettings, createApiClient } from '../api/factory.js';
+import { checkCredential, classifyCheckFailure } from '../api/credential-check.js';
+import { scheduleContextFor } from '../schedule/context.js';
 import { credentialBackend, schedulerFor } from '../schedule/service.js';
 import type { ApiProbeOutcome, CredentialFacts, DoctorContext, ScheduleFacts } from './types.js';
-
-/** doctor waits this long for Fathom; a sync would wait and retry far longer. */
-const API_TIMEOUT_MS = 8_000;
 
 function memo<T>(compute: () => Promise<T>): () => Promise<T> {
   let cached: Promise<T> | undefined;
@@ -23,42 +20,10 @@ function expiryOf(auth: ApiAuth): Pick<CredentialFacts, 'expiresAt' | 'refreshab
   return { expiresAt: auth.expiresAt ?? null, ...(auth.renewable === undefined ? {} : { refreshable: auth.renewable }) };
 }
 
-function retryBaseMs(env: NodeJS.ProcessEnv): number | undefined {
-  const value = Number(env.FATHOM_SYNC_RETRY_BASE_MS);
-  return env.FATHOM_SYNC_RETRY_BASE_MS && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-async function probeApi(env: NodeJS.ProcessEnv, auth: ApiAuth, baseUrl: string): Promise<ApiProbeOutcome> {
-  const { HttpClient } = await import('../api/http.js');
-  const { RateBudget, DOCUMENTED_LIMITS } = await import('../api/rate-budget.js');
-  const { FathomClient } = await import('../api/client.js');
-  const http = new HttpClient({
-    baseUrl,
-    auth,
-    clock: systemClock,
-    budget: new RateBudget({ ...DOCUMENTED_LIMITS, clock: systemClock }),
-    timeoutMs: API_TIMEOUT_MS,
-    // One retry: enough to ride out a blip, short enough to keep doctor quick.
-    maxRetries: 1,
-    backoffBaseMs: retryBaseMs(env) ?? 300,
-    max429s: 1,
-    maxRetryAfterMs: 5_000,
-    userAgent: 'fathom-sync/0.1 (doctor)',
-  });
-  try {
-    await new FathomClient(http).verifyCredential();
-    return { outcome: 'accepted' };
-  } catch (err) {
-    if (err instanceof AuthRequiredError) return { outcome: 'rejected', message: err.message };
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return { outcome: 'rejected', message: err.message };
-    if (err instanceof TemporaryError) return { outcome: 'unreachable', message: err.message.replace(/^giving up after \d+ retries: /, '') };
-    return { outcome: 'error', message: errorMessage(err) };
-  }
-}
-
-export function systemDoctorContext(env: NodeJS.ProcessEnv, options: { dbOverride?: string } = {}): DoctorContext {
-  const schedule = systemScheduleContext(env);
-  const paths = options.dbOverride ? resolvePaths({ dbOverride: options.dbOverride }, { env, platform: process.platform, homedir: schedule.user.home }) : schedule.paths;
+/** The application context as doctor sees it: facts are looked up once, when a check first asks. */
+export function doctorContextFor(app: AppContext): DoctorContext {
+  const schedule = scheduleContextFor(app);
+  const { paths, env } = app;
   let config: AppConfig = {};
   let configError: string | undefined;
   try {
@@ -66,11 +31,11 @@ export function systemDoctorContext(env: NodeJS.ProcessEnv, options: { dbOverrid
   } catch (err) {
     configError = errorMessage(err);
   }
-  const apiUrl = env.FATHOM_API_URL?.trim() || DEFAULT_API_URL;
+  const settings = apiSettings(app);
   const resolveAuth = memo(async (): Promise<{ auth: ApiAuth | null; problem?: string }> => {
-    const { defaultCredentialProvider } = await import('../auth/provider.js');
+    const { credentialProviderFor } = await import('../auth/provider.js');
     try {
-      return { auth: await defaultCredentialProvider(paths, env).resolve() };
+      return { auth: await credentialProviderFor(app).resolve() };
     } catch (err) {
       return { auth: null, problem: errorMessage(err) };
     }
@@ -78,26 +43,31 @@ export function systemDoctorContext(env: NodeJS.ProcessEnv, options: { dbOverrid
   return {
     paths,
     env,
-    platform: process.platform,
+    platform: app.platform,
     nodeVersion: process.version,
-    nodePath: process.execPath,
-    now: () => Date.now(),
+    nodePath: app.nodePath,
+    clock: app.clock,
     runner: schedule.runner,
     lockSystem: systemLockSystem,
-    schedule: { ...schedule, paths },
+    schedule,
     config,
     ...(configError ? { configError } : {}),
-    apiUrl,
+    apiUrl: settings.baseUrl,
     credential: memo(async () => {
       const { auth, problem } = await resolveAuth();
       const backend = credentialBackend(config);
       if (!auth) return { found: false, ...(backend ? { backend } : {}), ...(problem ? { problem } : {}) };
       return { found: true, kind: auth.kind, source: auth.source, ...(backend ? { backend } : {}), ...expiryOf(auth) };
     }),
-    probeApi: async () => {
+    probeApi: async (): Promise<ApiProbeOutcome> => {
       const { auth } = await resolveAuth();
       if (!auth) return { outcome: 'error', message: 'no credential' };
-      return probeApi(env, auth, apiUrl);
+      try {
+        await checkCredential(createApiClient({ settings, auth, clock: app.clock, purpose: 'probe' }));
+        return { outcome: 'accepted' };
+      } catch (err) {
+        return classifyCheckFailure(err);
+      }
     },
     installedJob: memo(async (): Promise<ScheduleFacts> => {
       try {

@@ -1,13 +1,13 @@
+import { renderFix, type Tone } from '../core/output.js';
 import { countStatuses, type CheckReport } from './run-checks.js';
 import type { CheckStatus } from './types.js';
 
 const SYMBOL: Record<CheckStatus, string> = { ok: '✓', warning: '!', failure: '✗', skipped: '-' };
-const COLOR: Record<CheckStatus, [string, string]> = {
-  ok: ['\u001b[32m', '\u001b[39m'],
-  warning: ['\u001b[33m', '\u001b[39m'],
-  failure: ['\u001b[31m', '\u001b[39m'],
-  skipped: ['\u001b[2m', '\u001b[22m'],
-};
+const TONE: Record<CheckStatus, Tone> = { ok: 'ok', warning: 'warning', failure: 'failure', skipped: 'dim' };
+
+/** Colours a symbol; the output host's paint, or none. */
+export type Paint = (tone: Tone, text: string) => string;
+const plain: Paint = (_tone, text) => text;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -20,18 +20,15 @@ export function summaryLine(reports: readonly CheckReport[]): string {
 }
 
 /** One screen: a line per check in a fixed order, details and the fix under each problem, a summary. */
-export function renderText(reports: readonly CheckReport[], options: { color: boolean; verbose: boolean }): string {
+export function renderText(reports: readonly CheckReport[], options: { paint?: Paint; verbose: boolean }): string {
+  const paint = options.paint ?? plain;
   const width = Math.max(...reports.map((r) => r.title.length));
   const lines: string[] = [];
   for (const r of reports) {
-    const [on, off] = options.color ? COLOR[r.status] : ['', ''];
-    lines.push(`${on}${SYMBOL[r.status]}${off} ${r.title.padEnd(width)}  ${r.summary}`);
+    lines.push(`${paint(TONE[r.status], SYMBOL[r.status])} ${r.title.padEnd(width)}  ${r.summary}`);
     const problem = r.status === 'warning' || r.status === 'failure';
     if ((problem || options.verbose) && r.details) for (const d of r.details) lines.push(`    ${d}`);
-    if (problem && r.fix) {
-      lines.push(`    fix: ${r.fix.text}`);
-      for (const command of r.fix.commands) lines.push(`      $ ${command}`);
-    }
+    if (problem && r.fix) lines.push(renderFix(r.fix, '    ').replace(/\n$/, ''));
   }
   lines.push('');
   lines.push(summaryLine(reports));

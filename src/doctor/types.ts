@@ -1,4 +1,6 @@
 import type { AppPaths } from '../core/paths.js';
+import type { Clock } from '../core/clock.js';
+import type { Fix } from '../core/errors.js';
 import type { AppConfig } from '../core/config.js';
 import type { LockSystem } from '../core/lock.js';
 import type { CommandRunner } from '../schedule/command-runner.js';
@@ -12,12 +14,8 @@ import type { InstalledJob } from '../schedule/scheduler.js';
 
 export type CheckStatus = 'ok' | 'warning' | 'failure' | 'skipped';
 
-export interface CheckFix {
-  /** One sentence: what is wrong and what the commands do. */
-  text: string;
-  /** Commands to paste, in order. */
-  commands: string[];
-}
+/** The fix shape of every error: one sentence, then the commands to paste in order. */
+export type CheckFix = Fix;
 
 export interface CheckResult {
   status: CheckStatus;
@@ -67,7 +65,7 @@ export interface DoctorContext {
   platform: NodeJS.Platform;
   nodeVersion: string;
   nodePath: string;
-  now(): number;
+  clock: Clock;
   runner: CommandRunner;
   lockSystem: LockSystem;
   schedule: ScheduleContext;

@@ -1,22 +1,19 @@
-import os from 'node:os';
-import { resolvePaths } from '../core/paths.js';
+import type { AppContext } from '../core/context.js';
 import { systemCommandRunner, type CommandRunner } from './command-runner.js';
 import { defaultCliPath } from './job.js';
 import type { ScheduleContext } from './service.js';
 
-/** The real machine as a ScheduleContext: this node, this CLI, this user, the real crontab/launchctl. */
-export function systemScheduleContext(env: NodeJS.ProcessEnv, options: { crontabUser?: string; runner?: CommandRunner } = {}): ScheduleContext {
-  const info = os.userInfo();
-  const home = os.homedir();
+/** The application context as a ScheduleContext: this node, this CLI, this user, the real crontab/launchctl. */
+export function scheduleContextFor(app: AppContext, options: { crontabUser?: string; runner?: CommandRunner } = {}): ScheduleContext {
   return {
-    paths: resolvePaths({}, { env, platform: process.platform, homedir: home }),
-    env,
-    platform: process.platform,
+    paths: app.paths,
+    env: app.env,
+    platform: app.platform,
     runner: options.runner ?? systemCommandRunner,
-    nodePath: process.execPath,
+    nodePath: app.nodePath,
     cliPath: defaultCliPath(),
-    user: { name: info.username, home, uid: info.uid },
+    user: app.user,
     ...(options.crontabUser ? { crontabUser: options.crontabUser } : {}),
-    now: () => new Date(),
+    clock: app.clock,
   };
 }

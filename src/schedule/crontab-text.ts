@@ -1,4 +1,4 @@
-import { UsageError, FathomSyncError, ExitCode } from '../core/errors.js';
+import { UsageError, ScheduleError } from '../core/errors.js';
 import type { JobSpec } from './job.js';
 
 /**
@@ -81,9 +81,9 @@ export function renderBlock(job: JobSpec): string[] {
   return [BLOCK_BEGIN, '# Hourly Fathom sync. Remove with: fathom-sync uninstall-cron', renderCronEntry(job), BLOCK_END];
 }
 
-export class UnbalancedMarkersError extends FathomSyncError {
+export class UnbalancedMarkersError extends ScheduleError {
   constructor(detail: string) {
-    super(`the crontab's fathom-sync block is damaged: ${detail}`, ExitCode.failure, `run crontab -e and delete the lines from "${BLOCK_BEGIN}" to "${BLOCK_END}", then run this again`);
+    super(`the crontab's fathom-sync block is damaged: ${detail}`, `run crontab -e and delete the lines from "${BLOCK_BEGIN}" to "${BLOCK_END}", then run this again`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { FathomSyncError, ExitCode } from '../core/errors.js';
+import { ScheduleError } from '../core/errors.js';
 import { describeFailure, type CommandRunner } from './command-runner.js';
 import { blockEntries, findBlock, parseCronEntry, removeBlock, renderBlock, stripInjectedHeader, upsertBlock } from './crontab-text.js';
 import type { JobSpec } from './job.js';
@@ -29,13 +29,13 @@ export class CrontabScheduler implements Scheduler {
   async read(): Promise<string> {
     const result = await this.runner.run('crontab', this.#args('-l'));
     if (result.error === 'ENOENT') {
-      throw new FathomSyncError('the crontab program is not installed', ExitCode.failure, 'install cron (Debian/Ubuntu: sudo apt-get install cron), or schedule `fathom-sync run --incremental --quiet` yourself');
+      throw new ScheduleError('the crontab program is not installed', 'install cron (Debian/Ubuntu: sudo apt-get install cron), or schedule `fathom-sync run --incremental --quiet` yourself');
     }
     if (result.code === 0) return stripInjectedHeader(result.stdout);
     // "no crontab for alice" is the only failure that means "empty". Anything else (a denied
     // user, a broken spool) must stop us: writing after a failed read would wipe the crontab.
     if (/no crontab for/i.test(result.stderr) || /^no crontab for/i.test(result.stdout)) return '';
-    throw new FathomSyncError(describeFailure('crontab -l', result), ExitCode.failure, 'check that you may use cron (see /etc/cron.allow and /etc/cron.deny)');
+    throw new ScheduleError(describeFailure('crontab -l', result), 'check that you may use cron (see /etc/cron.allow and /etc/cron.deny)');
   }
 
   async planInstall(job: JobSpec): Promise<ScheduleChange> {
@@ -61,15 +61,15 @@ export class CrontabScheduler implements Scheduler {
     if (!change.changes) return;
     if (change.content === null) {
       const result = await this.runner.run('crontab', this.#args('-r'));
-      if (result.code !== 0 && !/no crontab for/i.test(result.stderr)) throw new FathomSyncError(describeFailure('crontab -r', result), ExitCode.failure);
+      if (result.code !== 0 && !/no crontab for/i.test(result.stderr)) throw new ScheduleError(describeFailure('crontab -r', result));
     } else {
       const result = await this.runner.run('crontab', this.#args('-'), { input: change.content });
-      if (result.code !== 0) throw new FathomSyncError(describeFailure('crontab -', result), ExitCode.failure);
+      if (result.code !== 0) throw new ScheduleError(describeFailure('crontab -', result));
     }
     // Read back: cron implementations differ, and a silent partial write is worse than an error.
     const written = await this.read();
     if (written !== (change.content ?? '')) {
-      throw new FathomSyncError('the crontab read back differs from what was written', ExitCode.failure, 'run crontab -l to see it, and crontab -e to fix it');
+      throw new ScheduleError('the crontab read back differs from what was written', 'run crontab -l to see it, and crontab -e to fix it');
     }
   }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FathomSyncError, ExitCode } from '../core/errors.js';
+import { ScheduleError } from '../core/errors.js';
 import { describeFailure, type CommandRunner } from './command-runner.js';
 import type { JobSpec } from './job.js';
 import { parsePlist, renderPlist, type PlistValue } from './plist.js';
@@ -45,7 +45,7 @@ const isDict = (v: PlistValue | undefined): v is { [key: string]: PlistValue } =
 
 export function parseAgentPlist(xml: string): AgentDefinition {
   const root = parsePlist(xml);
-  if (!isDict(root)) throw new FathomSyncError('the LaunchAgent plist is not a dictionary', ExitCode.failure);
+  if (!isDict(root)) throw new ScheduleError('the LaunchAgent plist is not a dictionary');
   const args = Array.isArray(root.ProgramArguments) ? root.ProgramArguments.filter((a): a is string => typeof a === 'string') : [];
   const envDict = isDict(root.EnvironmentVariables) ? root.EnvironmentVariables : {};
   const env: Record<string, string> = {};
@@ -155,7 +155,7 @@ export class LaunchdScheduler implements Scheduler {
     await this.#bootstrap();
     const printed = await this.runner.run('launchctl', ['print', `${this.#domain}/${this.label}`]);
     if (printed.code !== 0) {
-      throw new FathomSyncError(`launchd did not load ${this.label}: ${describeFailure('launchctl print', printed)}`, ExitCode.failure, `launchctl bootstrap ${this.#domain} ${this.plistPath}`);
+      throw new ScheduleError(`launchd did not load ${this.label}: ${describeFailure('launchctl print', printed)}`, `launchctl bootstrap ${this.#domain} ${this.plistPath}`);
     }
   }
 
@@ -167,7 +167,7 @@ export class LaunchdScheduler implements Scheduler {
       if (result.code === 0) return;
       const transient = /Input\/output error|^5:|: 5:/m.test(result.stderr);
       if (!transient || attempt >= 3) {
-        throw new FathomSyncError(describeFailure('launchctl bootstrap', result), ExitCode.failure, `launchctl bootstrap ${this.#domain} ${this.plistPath}`);
+        throw new ScheduleError(describeFailure('launchctl bootstrap', result), `launchctl bootstrap ${this.#domain} ${this.plistPath}`);
       }
       await this.#sleep(500 * attempt);
     }

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppPaths } from '../core/paths.js';
+import type { Clock } from '../core/clock.js';
 import { readConfig, updateConfig, type AppConfig } from '../core/config.js';
 import { ensurePrivateDir } from '../core/fs-safe.js';
 import type { CommandRunner } from './command-runner.js';
@@ -26,7 +27,7 @@ export interface ScheduleContext {
   user: { name: string; home: string; uid: number };
   /** Edit this user's crontab (crontab -u) instead of our own; root only. */
   crontabUser?: string;
-  now: () => Date;
+  clock: Clock;
 }
 
 export type ScheduleRecord = NonNullable<AppConfig['schedule']>;
@@ -97,7 +98,7 @@ export async function installSchedule(ctx: ScheduleContext, options: { minute?: 
       minute: job.minute,
       nodePath: job.nodePath,
       cliPath: job.cliPath,
-      installedAt: ctx.now().toISOString(),
+      installedAt: new Date(ctx.clock.now()).toISOString(),
       ...(scheduler instanceof LaunchdScheduler ? { plistPath: scheduler.plistPath } : {}),
       ...(ctx.crontabUser ? { crontabUser: ctx.crontabUser } : {}),
     };

@@ -135,7 +135,7 @@ describe.skipIf(skipReason !== null)('install-cron and uninstall-cron with the r
     const r = await runCli(asUser(['install-cron']), { ...env, FATHOM_API_KEY: 'fake-api-key' });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: the scheduled job cannot read the Fathom credential: no stored credential/);
-    expect(r.stderr).toMatch(/^ {4}fathom-sync connect$/m);
+    expect(r.stderr).toMatch(/^ {4}\$ fathom-sync connect$/m);
   });
 
   it('end to end: the exact command install-cron wrote, run like cron runs it, syncs new meetings', async () => {

@@ -137,7 +137,7 @@ describe('OAuthAuth', () => {
     const { auth, vault } = await setup(token({ expiresAt: NOW - 1 }));
     const err = await auth.headers().catch((e: Error) => e);
     expect(err).toBeInstanceOf(AuthRequiredError);
-    expect((err as AuthRequiredError).fix).toBe('run fathom-sync connect');
+    expect((err as AuthRequiredError).fix?.text).toBe('run fathom-sync connect');
     expect(await vault.readCredential()).toMatchObject({ accessToken: 'at-0', refreshToken: 'rt-0' });
   });
 

@@ -112,7 +112,7 @@ describe('provider errors', () => {
   it('are exit 4, except the provider failing itself (exit 5)', () => {
     expect(oauthError('access_denied', null, 'authorize')).toBeInstanceOf(AuthRequiredError);
     expect(oauthError('invalid_grant', 'x', 'refresh')).toBeInstanceOf(OAuthProviderError);
-    expect(oauthError('invalid_grant', 'x', 'refresh').fix).toBe('run fathom-sync connect');
+    expect(oauthError('invalid_grant', 'x', 'refresh').fix?.text).toBe('run fathom-sync connect');
     expect(oauthError('server_error', null, 'exchange')).toBeInstanceOf(OAuthServerError);
     expect(oauthError('server_error', null, 'exchange')).toBeInstanceOf(TemporaryError);
   });

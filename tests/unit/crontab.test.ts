@@ -244,7 +244,7 @@ describe('CrontabScheduler', () => {
 
   it('says how to get cron when the program is missing', async () => {
     const runner: CommandRunner = { run: async () => ({ code: null, stdout: '', stderr: '', error: 'ENOENT' }) };
-    await expect(new CrontabScheduler(runner).read()).rejects.toMatchObject({ fix: expect.stringMatching(/apt-get install cron/) });
+    await expect(new CrontabScheduler(runner).read()).rejects.toMatchObject({ fix: { text: expect.stringMatching(/apt-get install cron/) } });
   });
 
   it('removes the crontab when only our block was in it, and keeps the rest otherwise', async () => {
@@ -296,7 +296,7 @@ describe('install and uninstall services (fake crontab, temporary config)', () =
       nodePath: '/usr/bin/node',
       cliPath: '/opt/fs/bin/fathom-sync.js',
       user: { name: 'ann', home: dir, uid: 1000 },
-      now: () => new Date('2026-03-01T10:00:00Z'),
+      clock: { now: () => Date.parse('2026-03-01T10:00:00Z'), sleep: async () => {} },
     };
     return { ctx, crontab, statusCalls };
   };

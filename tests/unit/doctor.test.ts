@@ -50,7 +50,7 @@ function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; 
     platform: 'linux',
     nodeVersion: 'v20.11.0',
     nodePath: '/usr/bin/node',
-    now: () => NOW,
+    clock: { now: () => NOW, sleep: async () => {} },
     runner,
     lockSystem,
     schedule: {
@@ -61,7 +61,7 @@ function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; 
       nodePath: '/usr/bin/node',
       cliPath: '/opt/fs/bin/fathom-sync.js',
       user: { name: 'ann', home, uid: 1000 },
-      now: () => new Date(NOW),
+      clock: { now: () => NOW, sleep: async () => {} },
     },
     config: {},
     apiUrl: 'http://127.0.0.1:9/external/v1',
@@ -121,7 +121,7 @@ describe('rendering', () => {
   ];
 
   it('prints one line per check, details and fix under problems, and a summary', () => {
-    expect(renderText(reports, { color: false, verbose: false })).toBe(
+    expect(renderText(reports, { verbose: false })).toBe(
       [
         '✓ Node.js       v20',
         '! Schedule      not installed',
@@ -137,7 +137,7 @@ describe('rendering', () => {
         'Problems found: 1 ok, 1 warning, 1 failure, 1 skipped.',
       ].join('\n'),
     );
-    expect(renderText(reports, { color: false, verbose: true })).toContain('    hidden unless verbose');
+    expect(renderText(reports, { verbose: true })).toContain('    hidden unless verbose');
   });
 
   it('summarizes', () => {

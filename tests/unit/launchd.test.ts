@@ -125,7 +125,7 @@ describe('LaunchdScheduler', () => {
   it('fails with the command to run when bootstrap keeps failing or the agent is not loaded', async () => {
     const failing = fakeLaunchctl({ bootstrap: [{ code: 37, stdout: '', stderr: 'Bootstrap failed: 37: Operation already in progress' }] });
     const s1 = new LaunchdScheduler(failing.runner, options());
-    await expect(s1.apply(await s1.planInstall(job()))).rejects.toMatchObject({ fix: expect.stringContaining(`launchctl bootstrap gui/${uid}`) });
+    await expect(s1.apply(await s1.planInstall(job()))).rejects.toMatchObject({ fix: { text: expect.stringContaining(`launchctl bootstrap gui/${uid}`) } });
 
     const notLoaded = fakeLaunchctl({ print: [{ code: 113, stdout: '', stderr: 'Could not find service' }] });
     const s2 = new LaunchdScheduler(notLoaded.runner, options());

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Output, colorEnabled } from '../../src/core/output.js';
+import { OutputHost, colorEnabled } from '../../src/core/output.js';
 
 const tty = { isTTY: true };
 
@@ -15,7 +15,7 @@ describe('colour and animation decisions', () => {
 
   it('warnings carry no escape codes under NO_COLOR, and progress is not animated under CI', () => {
     const stderr = Object.assign(new PassThrough(), { isTTY: true });
-    const out = new Output({ stdout: new PassThrough(), stderr, env: { NO_COLOR: '1', CI: 'true' } });
+    const out = new OutputHost({ stdout: new PassThrough(), stderr, env: { NO_COLOR: '1', CI: 'true' } });
     out.warn('careful');
     expect(stderr.read().toString()).toBe('warning: careful\n');
     expect(out.interactive).toBe(false);
@@ -23,7 +23,7 @@ describe('colour and animation decisions', () => {
 
   it('--quiet silences progress but not warnings', () => {
     const stderr = new PassThrough();
-    const out = new Output({ stdout: new PassThrough(), stderr, env: {} }, { quiet: true });
+    const out = new OutputHost({ stdout: new PassThrough(), stderr, env: {} }).configure({ quiet: true });
     out.info('page 1');
     out.warn('skipped');
     expect(stderr.read().toString()).toBe('warning: skipped\n');

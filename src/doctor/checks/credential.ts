@@ -42,7 +42,7 @@ export const tokenExpiryCheck: DoctorCheck = {
     if (facts.expiresAt === null || facts.expiresAt === undefined) {
       return { status: 'ok', summary: 'Fathom gave no expiry for the access token' };
     }
-    const left = facts.expiresAt - ctx.now();
+    const left = facts.expiresAt - ctx.clock.now();
     const when = new Date(facts.expiresAt).toISOString();
     if (facts.refreshable !== false) {
       return { status: 'ok', summary: left > 0 ? `access token valid until ${when}; renewed automatically` : `access token expired at ${when}; renewed automatically on the next call` };

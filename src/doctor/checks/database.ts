@@ -24,7 +24,7 @@ export const databaseCheck: DoctorCheck = {
       return {
         status: 'failure',
         summary: errorMessage(err),
-        fix: fix && !/--db/.test(fix) ? { text: fix, commands: [] } : moveAsideFix(file, `${file} is not a usable fathom-sync database.`),
+        fix: fix && !fix.text.includes('--db') ? fix : moveAsideFix(file, `${file} is not a usable fathom-sync database.`),
       };
     }
     if (state !== 'sqlite') {
@@ -32,38 +32,33 @@ export const databaseCheck: DoctorCheck = {
     }
     // Loaded here, not at the top: importing is also the first await, so checks that only
     // wait on the network start before this one blocks the event loop with SQLite work.
-    const { default: Database } = await import('better-sqlite3');
-    let db: InstanceType<typeof Database> | undefined;
+    const { checkDatabaseHealth } = await import('../../db/inspect.js');
+    let health;
     try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
-      const version = db.pragma('user_version', { simple: true }) as number;
-      const problems = (db.pragma('integrity_check(20)') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
-      if (problems.length > 0) {
-        return { status: 'failure', summary: `${file} fails PRAGMA integrity_check`, details: problems.slice(0, 5), fix: moveAsideFix(file, 'The database is damaged.') };
-      }
-      if (version > SCHEMA_VERSION) {
-        return {
-          status: 'failure',
-          summary: `schema version ${version} is newer than this fathom-sync understands (${SCHEMA_VERSION})`,
-          fix: { text: 'A newer fathom-sync wrote this database; upgrade:', commands: ['npm install -g fathom-sync@latest'] },
-        };
-      }
-      const meetings = version === 0 ? 0 : (db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n;
-      if (version < SCHEMA_VERSION) {
-        return {
-          status: 'warning',
-          summary: `schema version ${version}, current is ${SCHEMA_VERSION}`,
-          details: [file],
-          fix: { text: 'The next sync upgrades it in place:', commands: ['fathom-sync run'] },
-        };
-      }
-      return { status: 'ok', summary: `${meetings} meetings, schema v${version}, integrity ok`, details: [file] };
+      health = await checkDatabaseHealth(file);
     } catch (err) {
       const code = (err as { code?: string }).code;
       return { status: 'failure', summary: `cannot read ${file}: ${errorMessage(err)}${code ? ` (${code})` : ''}`, fix: moveAsideFix(file, 'The database cannot be read.') };
-    } finally {
-      db?.close();
     }
+    const version = health.schemaVersion;
+    if (health.integrityProblems.length > 0) {
+      return { status: 'failure', summary: `${file} fails PRAGMA integrity_check`, details: health.integrityProblems.slice(0, 5), fix: moveAsideFix(file, 'The database is damaged.') };
+    }
+    if (version > SCHEMA_VERSION) {
+      return {
+        status: 'failure',
+        summary: `schema version ${version} is newer than this fathom-sync understands (${SCHEMA_VERSION})`,
+        fix: { text: 'A newer fathom-sync wrote this database; upgrade:', commands: ['npm install -g fathom-sync@latest'] },
+      };
+    }
+    if (version < SCHEMA_VERSION) {
+      return {
+        status: 'warning',
+        summary: `schema version ${version}, current is ${SCHEMA_VERSION}`,
+        details: [file],
+        fix: { text: 'The next sync upgrades it in place:', commands: ['fathom-sync run'] },
+      };
+    }
+    return { status: 'ok', summary: `${health.meetingCount ?? 0} meetings, schema v${version}, integrity ok`, details: [file] };
   },
 };

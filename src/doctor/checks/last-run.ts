@@ -1,4 +1,4 @@
-import { formatAge } from '../age.js';
+import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
 import type { DoctorCheck } from '../types.js';
 
@@ -28,7 +28,7 @@ export async function readLastRunFacts(databaseFile: string): Promise<LastRunFac
   }
 }
 
-const ago = (now: number, iso: string): string => `${formatAge(now - Date.parse(iso))} ago`;
+const ago = (now: number, iso: string): string => `${formatDuration(now - Date.parse(iso), 'age')} ago`;
 
 export const lastRunCheck: DoctorCheck = {
   id: 'last-run',
@@ -44,7 +44,7 @@ export const lastRunCheck: DoctorCheck = {
     if (!facts || !facts.lastRun) {
       return { status: 'warning', summary: 'no sync has run yet', fix: { text: 'Run one now:', commands: ['fathom-sync run'] } };
     }
-    const now = ctx.now();
+    const now = ctx.clock.now();
     const run = facts.lastRun;
     const label = `#${run.id} (${run.trigger}) started ${ago(now, run.started_at)}`;
     const success = facts.lastSuccessAt ? `last success ${ago(now, facts.lastSuccessAt)}` : 'never succeeded';

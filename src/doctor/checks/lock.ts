@@ -1,5 +1,5 @@
 import { describeOwner, inspectLock } from '../../core/lock.js';
-import { formatAge } from '../age.js';
+import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
 import type { DoctorCheck } from '../types.js';
 
@@ -21,11 +21,11 @@ export const lockCheck: DoctorCheck = {
         fix: { text: 'Or remove it now:', commands: [`rm ${shellQuote(file)}`] },
       };
     }
-    const age = ctx.now() - Date.parse(state.owner.startedAt);
+    const age = ctx.clock.now() - Date.parse(state.owner.startedAt);
     if (age > LONG_RUN_MS && state.owner.pid > 0) {
       return {
         status: 'warning',
-        summary: `a sync has held the lock for ${formatAge(age)} (${describeOwner(state.owner, ctx.lockSystem)}); it may be stuck`,
+        summary: `a sync has held the lock for ${formatDuration(age, 'age')} (${describeOwner(state.owner, ctx.lockSystem)}); it may be stuck`,
         details: [file],
         fix: {
           text: 'Check that the process is fathom-sync and not making progress, then stop it; the next run carries on:',

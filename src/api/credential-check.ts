@@ -1,8 +1,12 @@
-import type { ApiAuth } from './credentials.js';
-import { createApiClient } from '../api/factory.js';
-import { systemClock } from '../core/clock.js';
+import { ApiError, AuthRequiredError, TemporaryError, errorMessage } from '../core/errors.js';
+import type { FathomClient } from './client.js';
 
-/** What one cheap call tells about a credential (Fathom has no "who am I"). */
+/**
+ * The one way fathom-sync proves a credential: a single GET /meetings with no include flags
+ * (Fathom has no "who am I"). connect runs it before saving, `status --check` and doctor after.
+ */
+
+/** What one cheap call tells about a credential. */
 export interface CredentialCheck {
   /** Meetings on the first page of GET /meetings (the server picks the page size). */
   meetingsOnFirstPage: number;
@@ -10,9 +14,8 @@ export interface CredentialCheck {
   likelyOwner: { name: string | null; email: string } | null;
 }
 
-/** One GET /meetings with no include flags: proves the credential before anything is saved. */
-export async function checkCredential(env: NodeJS.ProcessEnv, auth: ApiAuth): Promise<CredentialCheck> {
-  const client = await createApiClient({ env, auth, clock: systemClock });
+/** Throws what the client throws: AuthRequiredError for a 401, TemporaryError when Fathom cannot be reached, ... */
+export async function checkCredential(client: FathomClient): Promise<CredentialCheck> {
   const first = await client.meetingPager({}).fetch(null);
   const meetings = first.meetings.map((m) => m.meeting);
   const counts = new Map<string, { name: string | null; email: string; n: number }>();
@@ -33,12 +36,12 @@ export function describeCheck(check: CredentialCheck): string {
   return `Fathom shows this credential ${check.meetingsOnFirstPage} recent meeting${check.meetingsOnFirstPage === 1 ? '' : 's'}${who}`;
 }
 
-/** A fixed token for the check right after the code exchange, before anything is saved. */
-export function bearerForCheck(accessToken: string): ApiAuth {
-  return {
-    kind: 'oauth',
-    source: 'the token just issued',
-    headers: async () => ({ Authorization: `Bearer ${accessToken}` }),
-    onUnauthorized: async () => false,
-  };
+/** A check's failure, sorted the way doctor reports it: the credential, the network, or Fathom. */
+export type CheckFailure = { outcome: 'rejected' | 'unreachable' | 'error'; message: string };
+
+export function classifyCheckFailure(err: unknown): CheckFailure {
+  if (err instanceof AuthRequiredError) return { outcome: 'rejected', message: err.message };
+  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return { outcome: 'rejected', message: err.message };
+  if (err instanceof TemporaryError) return { outcome: 'unreachable', message: err.message.replace(/^giving up after \d+ retries: /, '') };
+  return { outcome: 'error', message: errorMessage(err) };
 }

@@ -1,0 +1,92 @@
+import os from 'node:os';
+import { systemClock, type Clock } from './clock.js';
+import { OutputHost, type Streams } from './output.js';
+import { resolvePaths, type AppPaths } from './paths.js';
+
+/**
+ * The application context: built once in cli.ts and passed down to every command and service,
+ * so paths, the environment, the clock, the platform and the output host each have one source.
+ * Services take the parts they need (usually this whole object or a Pick of it); tests build one
+ * with their own clock, streams and paths.
+ */
+
+export interface UserInfo {
+  name: string;
+  home: string;
+  uid: number;
+}
+
+/**
+ * Seams for the integration tests, which run the real CLI as a subprocess and so cannot inject
+ * objects. Read from the environment here and nowhere else; not settings for users (README:
+ * "Test-only variables").
+ */
+export interface TestSeams {
+  /** FATHOM_SYNC_NOW: the "now" of date windows (ISO date-time); waits and timings stay real. */
+  pinnedNow: number | null;
+  /** FATHOM_SYNC_RETRY_BASE_MS: the first retry backoff step, so tests need not wait 500 ms. */
+  retryBaseMs: number | null;
+}
+
+export interface AppContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly platform: NodeJS.Platform;
+  readonly user: UserInfo;
+  /** This node binary (the schedule runs the same one). */
+  readonly nodePath: string;
+  /** Where everything lives, with --db / FATHOM_SYNC_DB applied. */
+  readonly paths: AppPaths;
+  readonly clock: Clock;
+  readonly output: OutputHost;
+  readonly stdin: NodeJS.ReadStream;
+  readonly seams: TestSeams;
+  /** The "now" date windows are planned from: the clock's, unless a test pinned it. */
+  windowNow(): number;
+}
+
+export interface ContextOptions {
+  /** --db of the command being run. */
+  db?: string;
+  clock?: Clock;
+  stdin?: NodeJS.ReadStream;
+  platform?: NodeJS.Platform;
+  user?: UserInfo;
+  /** The host cli.ts already made (it prints errors before any command runs). */
+  output?: OutputHost;
+}
+
+function numberSeam(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+export function readTestSeams(env: NodeJS.ProcessEnv): TestSeams {
+  const pinned = env.FATHOM_SYNC_NOW ? Date.parse(env.FATHOM_SYNC_NOW) : NaN;
+  return { pinnedNow: Number.isNaN(pinned) ? null : pinned, retryBaseMs: numberSeam(env.FATHOM_SYNC_RETRY_BASE_MS) };
+}
+
+function currentUser(): UserInfo {
+  const info = os.userInfo();
+  return { name: info.username, home: os.homedir(), uid: info.uid };
+}
+
+export function createAppContext(streams: Streams, options: ContextOptions = {}): AppContext {
+  const env = streams.env;
+  const platform = options.platform ?? process.platform;
+  const user = options.user ?? currentUser();
+  const clock = options.clock ?? systemClock;
+  const seams = readTestSeams(env);
+  return {
+    env,
+    platform,
+    user,
+    nodePath: process.execPath,
+    paths: resolvePaths(options.db ? { dbOverride: options.db } : {}, { env, platform, homedir: user.home }),
+    clock,
+    output: options.output ?? new OutputHost(streams),
+    stdin: options.stdin ?? process.stdin,
+    seams,
+    windowNow: () => seams.pinnedNow ?? clock.now(),
+  };
+}

@@ -1,0 +1,67 @@
+import { inspectDatabaseFile, openDatabase } from './database.js';
+import { SCHEMA_VERSION, readSchemaVersion } from './migrate.js';
+import { SyncStore } from './sync-store.js';
+import type { PendingBackfill } from '../sync/backfill.js';
+
+/**
+ * Read-only looks at a database for `status` and `doctor`: what is in it and whether it is
+ * healthy. Nothing here writes, migrates or takes the sync lock.
+ */
+
+export interface DatabaseSummary {
+  meetingCount: number;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+  lastRun: { status: string; started_at: string; ended_at: string | null } | null;
+  /** A backfill that stopped part way; null when none (or the schema predates it). */
+  backfillPending: PendingBackfill | null;
+}
+
+/** null when there is no database yet; throws DatabaseError for a file that cannot be used. */
+export async function readDatabaseSummary(file: string): Promise<DatabaseSummary | null> {
+  if (inspectDatabaseFile(file) !== 'sqlite') return null;
+  const db = await openDatabase(file, { readonly: true });
+  try {
+    const store = new SyncStore(db);
+    const state = store.state();
+    const last = store.recentRuns(1)[0];
+    return {
+      meetingCount: store.meetingCount(),
+      lastSuccessAt: state.last_success_at,
+      lastError: state.last_error,
+      lastRun: last ? { status: last.status, started_at: last.started_at, ended_at: last.ended_at } : null,
+      // A database the next run has not migrated yet has no backfill columns: nothing pending then.
+      backfillPending: readSchemaVersion(db) >= SCHEMA_VERSION ? store.pendingBackfill() : null,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+export interface DatabaseHealth {
+  schemaVersion: number;
+  /** What PRAGMA integrity_check reported, at most `limit` lines; empty when the file is sound. */
+  integrityProblems: string[];
+  /** null when the schema is too old or too new to count. */
+  meetingCount: number | null;
+}
+
+/**
+ * Opens the file read-only without any of openDatabase's refusals (doctor wants to describe a
+ * bad file, not refuse it) and runs PRAGMA integrity_check. Throws the driver's error when the
+ * file cannot be read at all.
+ */
+export async function checkDatabaseHealth(file: string, limit = 20): Promise<DatabaseHealth> {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const schemaVersion = readSchemaVersion(db);
+    const integrityProblems = (db.pragma(`integrity_check(${limit})`) as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    const countable = integrityProblems.length === 0 && schemaVersion > 0 && schemaVersion <= SCHEMA_VERSION;
+    const meetingCount = countable ? (db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n : null;
+    return { schemaVersion, integrityProblems, meetingCount };
+  } finally {
+    db.close();
+  }
+}
