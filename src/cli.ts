@@ -195,6 +195,8 @@ export async function main(
   stdin?: NodeJS.ReadStream,
 ): Promise<number> {
   const output = new OutputHost(streams);
+  // A script that asked for JSON gets a JSON failure even when commander rejects the flags.
+  if (argv.includes('--json')) output.configure({ json: true });
   const program = buildProgram(streams, output, stdin);
   try {
     if (argv.length <= 2) {

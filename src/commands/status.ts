@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import type { AppPaths } from '../core/paths.js';
-import { readConfig } from '../core/config.js';
-import { AuthRequiredError, ExitCode, errorMessage, exitCodeOf } from '../core/errors.js';
+import type { CredentialStatus } from '../auth/credential-status.js';
+import { ExitCode, errorMessage } from '../core/errors.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -10,15 +10,7 @@ export interface StatusFlags {
 }
 
 /** What `status` reports; also its --json shape. Never contains a secret. */
-export interface StatusReport {
-  connected: boolean;
-  auth_kind: 'api_key' | 'oauth' | null;
-  credential_store: 'environment' | 'keychain' | 'file' | null;
-  credential_location: string | null;
-  oauth_client_id: string | null;
-  token_expires_at: string | null;
-  connected_at: string | null;
-  problem: string | null;
+export interface StatusReport extends CredentialStatus {
   check: { ok: boolean; detail: string } | null;
   database: string;
   database_exists: boolean;
@@ -37,15 +29,9 @@ export interface StatusReport {
  */
 export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promise<number> {
   const { paths, output } = ctx;
+  const { describeCredential, checkConnection } = await import('../auth/credential-status.js');
   const report: StatusReport = {
-    connected: false,
-    auth_kind: null,
-    credential_store: null,
-    credential_location: null,
-    oauth_client_id: null,
-    token_expires_at: null,
-    connected_at: null,
-    problem: null,
+    ...(await describeCredential(ctx)),
     check: null,
     database: paths.database,
     database_exists: false,
@@ -55,65 +41,18 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
     last_error: null,
     backfill_pending: null,
   };
-  await describeCredential(paths, ctx.env, report);
   let exitCode: number = report.connected ? ExitCode.ok : ExitCode.authRequired;
-  if (flags.check && report.connected) exitCode = await checkConnection(ctx, report);
+  if (flags.check && report.connected) {
+    const checked = await checkConnection(ctx);
+    report.check = checked.check;
+    if (checked.tokenExpiresAt) report.token_expires_at = checked.tokenExpiresAt;
+    exitCode = checked.exitCode;
+  }
   await describeDatabase(paths, report);
 
   if (output.jsonMode) output.json(report);
   else output.result(formatReport(report));
   return exitCode;
-}
-
-async function describeCredential(paths: AppPaths, env: NodeJS.ProcessEnv, report: StatusReport): Promise<void> {
-  const config = readConfig(paths.configFile);
-  const { DEFAULT_PROFILE } = await import('../auth/secret-store.js');
-  const record = config.credentials?.[DEFAULT_PROFILE];
-  report.oauth_client_id = config.oauth?.clientId ?? null;
-  if (env.FATHOM_API_KEY?.trim()) {
-    Object.assign(report, { connected: true, auth_kind: 'api_key', credential_store: 'environment', credential_location: 'the environment variable FATHOM_API_KEY' });
-    return;
-  }
-  if (!record) return;
-  const { loadStoredCredential } = await import('../auth/stored-provider.js');
-  const { recordedStore } = await import('../auth/store-selection.js');
-  const store = recordedStore({ paths, env });
-  report.credential_store = record.backend === 'file' ? 'file' : 'keychain';
-  report.credential_location = store?.store.describe() ?? null;
-  report.connected_at = record.savedAt ?? null;
-  try {
-    const loaded = await loadStoredCredential(paths, env);
-    if (!loaded) {
-      report.problem = `config.json says a credential is in ${report.credential_location}, but it is not there`;
-      return;
-    }
-    report.connected = true;
-    report.auth_kind = loaded.credential.kind;
-    if (loaded.credential.kind === 'oauth') {
-      report.oauth_client_id = loaded.credential.clientId;
-      report.token_expires_at = loaded.credential.expiresAt === null ? null : new Date(loaded.credential.expiresAt).toISOString();
-    }
-  } catch (err) {
-    report.problem = errorMessage(err);
-  }
-}
-
-async function checkConnection(ctx: AppContext, report: StatusReport): Promise<number> {
-  const { credentialProviderFor } = await import('../auth/provider.js');
-  const { apiSettings, createApiClient } = await import('../api/factory.js');
-  const { checkCredential, describeCheck } = await import('../api/credential-check.js');
-  try {
-    const auth = await credentialProviderFor(ctx).resolve();
-    if (!auth) throw new AuthRequiredError('no credential');
-    const check = await checkCredential(createApiClient({ settings: apiSettings(ctx), auth, clock: ctx.clock }));
-    report.check = { ok: true, detail: describeCheck(check) };
-    // The call may have renewed the token: show the current expiry.
-    if (typeof auth.expiresAt === 'number') report.token_expires_at = new Date(auth.expiresAt).toISOString();
-    return ExitCode.ok;
-  } catch (err) {
-    report.check = { ok: false, detail: errorMessage(err) };
-    return exitCodeOf(err);
-  }
 }
 
 async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<void> {
