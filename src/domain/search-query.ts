@@ -54,6 +54,7 @@ function tokenize(input: string): Token[] {
       if (negated) throw bad('"-" twice in a row');
       const next = input[i + 1];
       if (next === undefined || /\s/.test(next)) throw bad('"-" must be followed by the word or "phrase" to leave out, without a space');
+      if (next === '-') throw bad('"-" twice in a row');
       negated = true;
       i += 1;
     }

@@ -27,7 +27,7 @@ describe('talk time', () => {
       line('Ann', 30, 'First the agenda.'),
       line('Carl Customer', 40, 'What about pricing?? And the renewal?'),
       line('Dana', 100, 'I can take that.'),
-      line('Ann', 110, 'Great, thanks everyone today.'),
+      line('Ann', 110, 'Great, thanks everyone for today.'),
     ];
     const t = computeTalkTime(lines, { attendees, recorder: { name: 'Ann Rep', email: 'ann@us.com' } })!;
     expect(t.total_seconds).toBe(112);
