@@ -1,4 +1,4 @@
--- fathom-sync database schema, version 2 (what every migration in src/db/migrate.ts adds up to).
+-- fathom-sync database schema, version 3 (what every migration in src/db/migrate.ts adds up to).
 -- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
 -- migrations there and bump PRAGMA user_version, so existing data is carried forward.
 -- Times are ISO-8601 UTC text, as Fathom sends them.
@@ -69,6 +69,7 @@ CREATE TABLE transcript_segments (
 );
 
 CREATE TABLE action_items (
+  id                   INTEGER PRIMARY KEY,                 -- for the full-text index
   recording_id         INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
   seq                  INTEGER NOT NULL,                    -- action items have no id of their own
   description          TEXT,
@@ -80,8 +81,9 @@ CREATE TABLE action_items (
   assignee_name        TEXT,
   assignee_email       TEXT,
   assignee_team        TEXT,
-  PRIMARY KEY (recording_id, seq)
-) WITHOUT ROWID;
+  UNIQUE (recording_id, seq)
+);
+CREATE INDEX action_items_assignee ON action_items (assignee_email);
 
 CREATE TABLE highlights (
   recording_id  INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
@@ -117,7 +119,9 @@ CREATE TABLE sync_state (
   -- backfill_from (NULL: the beginning) up to backfill_before may be missing, and incremental
   -- runs read it a slice at a time until it is done. No backfill pending when backfill_before is NULL.
   backfill_from     TEXT,
-  backfill_before   TEXT
+  backfill_before   TEXT,
+  -- When /teams and /team_members were last read (at most once a day).
+  teams_synced_at   TEXT
 );
 INSERT INTO sync_state (id) VALUES (1);
 
@@ -182,4 +186,59 @@ CREATE VIRTUAL TABLE transcript_fts USING fts5 (
   content = 'transcript_segments', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
 );
 
-PRAGMA user_version = 2;
+-- Action items in the full-text index (search --in actions), kept current by triggers: there are
+-- few of them per meeting, so triggers cost little here (unlike transcript lines).
+CREATE VIRTUAL TABLE action_items_fts USING fts5 (
+  description, assignee_name,
+  content = 'action_items', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER action_items_fts_insert AFTER INSERT ON action_items BEGIN
+  INSERT INTO action_items_fts (rowid, description, assignee_name) VALUES (new.id, new.description, new.assignee_name);
+END;
+CREATE TRIGGER action_items_fts_delete AFTER DELETE ON action_items BEGIN
+  INSERT INTO action_items_fts (action_items_fts, rowid, description, assignee_name) VALUES ('delete', old.id, old.description, old.assignee_name);
+END;
+CREATE TRIGGER action_items_fts_update AFTER UPDATE OF description, assignee_name ON action_items BEGIN
+  INSERT INTO action_items_fts (action_items_fts, rowid, description, assignee_name) VALUES ('delete', old.id, old.description, old.assignee_name);
+  INSERT INTO action_items_fts (rowid, description, assignee_name) VALUES (new.id, new.description, new.assignee_name);
+END;
+
+-- Talk time of each meeting with a transcript, computed when it is written (README "Talk time").
+CREATE TABLE talk_time (
+  recording_id         INTEGER PRIMARY KEY REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  total_seconds        REAL NOT NULL,
+  internal_share       REAL NOT NULL,
+  external_share       REAL NOT NULL,
+  unknown_share        REAL NOT NULL,
+  switches_per_minute  REAL NOT NULL
+);
+CREATE TABLE talk_time_speakers (
+  recording_id               INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  seq                        INTEGER NOT NULL,              -- longest talker first
+  name                       TEXT NOT NULL,                 -- the transcript's display_name
+  email                      TEXT,
+  external                   INTEGER,                       -- 1 external, 0 internal, NULL unknown
+  seconds                    REAL NOT NULL,
+  share                      REAL NOT NULL,
+  longest_monologue_seconds  REAL NOT NULL,
+  questions                  INTEGER NOT NULL,
+  PRIMARY KEY (recording_id, seq)
+) WITHOUT ROWID;
+
+-- Fathom's teams and their members (GET /teams, /team_members): people known to be internal.
+CREATE TABLE teams (
+  name        TEXT PRIMARY KEY,
+  created_at  TEXT,
+  synced_at   TEXT NOT NULL
+);
+CREATE TABLE team_members (
+  team        TEXT NOT NULL,
+  email       TEXT NOT NULL COLLATE NOCASE,
+  name        TEXT,
+  created_at  TEXT,
+  synced_at   TEXT NOT NULL,
+  PRIMARY KEY (team, email)
+) WITHOUT ROWID;
+CREATE INDEX team_members_email ON team_members (email);
+
+PRAGMA user_version = 3;

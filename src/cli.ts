@@ -186,6 +186,103 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     });
   // --- end scheduling ---
 
+  // --- using the data (read-only: never takes the sync lock, never writes) ---
+  const withMeetingFilters = (command: Command): Command =>
+    command
+      .option('--since <date>', 'meetings created on or after DATE (YYYY-MM-DD or an ISO date-time, UTC)')
+      .option('--until <date>', 'meetings created on or before DATE (a date alone includes that whole day)')
+      .option('--with <email|domain>', 'meetings with this attendee or company (repeatable)', collect)
+      .option('--recorded-by <email>', 'meetings recorded by this person (repeatable)', collect)
+      .option('--team <name>', "meetings of this recorder's team (repeatable)", collect)
+      .option('--domain <domain>', 'meetings with invitees from this company domain (repeatable)', collect)
+      .option('--external-only', 'meetings with at least one external invitee')
+      .option('--internal-only', 'meetings with internal invitees only')
+      .option('--meeting-type <name>', 'meetings of this meeting type')
+      .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)');
+
+  withMeetingFilters(
+    program
+      .command('search')
+      .description('full-text search over titles, summaries, transcripts and action items, best matches first')
+      .argument('<query...>', 'words (all must match), "exact phrases", -word to leave out, OR, prefix*')
+      .option('--speaker <name>', 'only what this speaker said (transcript lines)')
+      .option('--in <where>', 'only in these, comma-separated: title,summary,transcript,actions')
+      .option('--limit <n>', 'how many hits to show (default 20)')
+      .option('--json', 'print {query, total, hits} as one JSON object on stdout')
+      // `-word` (leave a word out) must reach the query, not be taken for an option.
+      .allowUnknownOption(true)
+      .addHelpText('after', '\nA word that starts with "-" leaves it out: fathom-sync search pricing -competitor'),
+  ).action(async (words: string[], flags) => {
+    const { searchCommand } = await import('./commands/search.js');
+    program.setOptionValue('exitCode', await searchCommand(words.join(' '), flags, context(flags)));
+  });
+
+  withMeetingFilters(program.command('list').description('recent meetings, newest first'))
+    .option('--limit <n>', 'how many meetings (default 20)')
+    .option('--json', 'print the meetings as a JSON array on stdout')
+    .action(async (flags) => {
+      const { listCommand } = await import('./commands/list.js');
+      program.setOptionValue('exitCode', await listCommand(flags, context(flags)));
+    });
+
+  program
+    .command('show')
+    .description('one meeting: attendees, summary, action items, talk time (and --transcript)')
+    .argument('<id>', 'a recording id, or a Fathom link to the meeting')
+    .option('--transcript', 'also print the transcript')
+    .option('--json', "print the meeting in Fathom's Meeting shape, plus talk_time, on stdout")
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (ref: string, flags) => {
+      const { showCommand } = await import('./commands/show.js');
+      program.setOptionValue('exitCode', await showCommand(ref, flags, context(flags)));
+    });
+
+  withMeetingFilters(program.command('export').description('write meetings as Markdown, JSON, NDJSON or CSV; re-runs write only what changed'))
+    .option('--format <format>', 'md (default), json, ndjson or csv')
+    .option('--out <dir>', 'the folder to write to (md and json need one; ndjson and csv go to stdout without it)')
+    .option('--id <recording_id>', 'only this meeting (repeatable)', collect)
+    .option('--force', 'overwrite files edited by hand since they were exported')
+    .option('--json', 'print what was written as one JSON object on stdout')
+    .action(async (flags) => {
+      const { exportCommand } = await import('./commands/export.js');
+      program.setOptionValue('exitCode', await exportCommand(flags, context(flags)));
+    });
+
+  program
+    .command('people')
+    .description('everyone you have met, or (with EMAIL) one person: their meetings and open action items')
+    .argument('[email]', "a person's email address")
+    .option('--external', 'only people from outside your organisation')
+    .option('--internal', 'only people from inside it')
+    .option('--domain <domain>', 'only people of this company domain')
+    .option('--sort <key>', 'meetings (default), recent, name or minutes')
+    .option('--limit <n>', 'how many')
+    .option('--json', 'print as JSON on stdout')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (email: string | undefined, flags) => {
+      const { peopleCommand } = await import('./commands/people.js');
+      program.setOptionValue('exitCode', await peopleCommand(email, flags, context(flags)));
+    });
+
+  withMeetingFilters(program.command('tasks').description('action items from your meetings, open ones by default'))
+    .option('--done', 'completed action items instead')
+    .option('--all', 'open and completed')
+    .option('--assignee <email>', 'only those assigned to this person')
+    .option('--limit <n>', 'how many')
+    .option('--json', 'print the action items as a JSON array on stdout')
+    .action(async (flags) => {
+      const { tasksCommand } = await import('./commands/tasks.js');
+      program.setOptionValue('exitCode', await tasksCommand(flags, context(flags)));
+    });
+
+  withMeetingFilters(program.command('stats').description('meetings and hours per week, external share, talk time, top companies and people'))
+    .option('--json', 'print the figures as one JSON object on stdout')
+    .action(async (flags) => {
+      const { statsCommand } = await import('./commands/stats.js');
+      program.setOptionValue('exitCode', await statsCommand(flags, context(flags)));
+    });
+  // --- end using the data ---
+
   return program;
 }
 

@@ -23,17 +23,27 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
- * Writes a file atomically with mode 0600: a temp file in the same directory, fsync, rename.
- * A crash leaves either the old content or the new, never half of either.
+ * Writes a file atomically with mode 0600 into one of fathom-sync's own (private) directories:
+ * a temp file in the same directory, fsync, rename. A crash leaves either the old content or the
+ * new, never half of either.
  */
 export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
+  ensurePrivateDir(path.dirname(file));
+  replaceFileAtomic(file, content, mode);
+}
+
+/**
+ * The same, in a directory that exists and is not ours to change (an export folder the user
+ * chose). `durable: false` skips the fsync: still all-or-nothing, for files that can be written
+ * again (an export of thousands would otherwise wait on the disk once per file).
+ */
+export function replaceFileAtomic(file: string, content: string | Buffer, mode: number, options: { durable?: boolean } = {}): void {
   const dir = path.dirname(file);
-  ensurePrivateDir(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file).slice(0, 100)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'wx', mode);
   try {
-    fs.writeSync(fd, typeof content === "string" ? Buffer.from(content) : content);
-    fs.fsyncSync(fd);
+    fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    if (options.durable !== false) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

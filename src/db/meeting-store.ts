@@ -3,6 +3,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
 import { hmsToSeconds } from '../sync/time.js';
+import { TalkTimeWriter, talkTimeOf } from './talk-time-store.js';
+import type { TalkPerson } from '../domain/talk-time.js';
 
 /** A meeting as it arrived, ready to be written: the validated object and the raw payload. */
 export interface IncomingMeeting {
@@ -40,9 +42,13 @@ const bit = (v: boolean | null | undefined): number | null => (v === null || v =
 export class MeetingWriter {
   readonly #db: Db;
   readonly #s: Record<string, Statement>;
+  readonly #talkTime: TalkTimeWriter;
+  /** Team members known to be internal (for talk time); read once per page, see beginPage. */
+  #team: TalkPerson[] | null = null;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#talkTime = new TalkTimeWriter(db);
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       existing: p('SELECT payload_sha256 FROM meetings WHERE recording_id = ?'),
@@ -197,7 +203,14 @@ export class MeetingWriter {
     (m.highlights ?? []).forEach((h, seq) => {
       this.#s.highlight!.run(id, seq, h.type, h.summary, h.text, h.start_time, h.end_time);
     });
+    this.#team ??= this.#talkTime.teamMembers();
+    this.#talkTime.write(id, talkTimeOf(m, this.#team));
     return existing ? 'updated' : 'new';
+  }
+
+  /** Team members may have been synced since the last page: read them again on the next write. */
+  forgetTeam(): void {
+    this.#team = null;
   }
 
   get db(): Db {

@@ -129,6 +129,7 @@ export class SyncStore {
   }): PageWriteResult {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
+      this.#writer.forgetTeam();
       for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now)] += 1;
       const skip = this.db.prepare('INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, ?, ?)');
       for (const s of args.skipped) skip.run(args.runId, s.recordingId, s.reason);

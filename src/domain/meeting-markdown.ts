@@ -1,5 +1,8 @@
 import { safeLine, safeText } from '../core/safe-text.js';
 import type { TalkTime } from './talk-time.js';
+import { playbackUrl } from './playback.js';
+
+export { playbackUrl };
 
 /**
  * A meeting as one Markdown file for a notes folder (Obsidian, a wiki): YAML front matter that
@@ -33,15 +36,6 @@ export interface MeetingDocument {
 function hms(value: string | null): number | null {
   const m = value ? /^(\d+):([0-5]\d):([0-5]\d)$/.exec(value.trim()) : null;
   return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
-}
-
-/** Fathom's playback links open the recording at `?timestamp=<seconds>`. */
-export function playbackUrl(base: string | null, seconds: number | null): string | null {
-  if (!base) return null;
-  if (seconds === null) return base;
-  const url = new URL(base);
-  url.searchParams.set('timestamp', String(Math.max(0, Math.floor(seconds))));
-  return url.toString();
 }
 
 /** Literal text in Markdown: no character of it is read as Markdown or HTML. */

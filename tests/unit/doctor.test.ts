@@ -18,6 +18,7 @@ import { configCheck } from '../../src/doctor/checks/config.js';
 import { cronCredentialCheck } from '../../src/doctor/checks/cron-credential.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import { openDatabase } from '../../src/db/database.js';
+import { SCHEMA_VERSION } from '../../src/db/migrate.js';
 import { SyncStore } from '../../src/db/sync-store.js';
 import type { LockSystem } from '../../src/core/lock.js';
 import type { CommandRunner } from '../../src/schedule/command-runner.js';
@@ -189,7 +190,7 @@ describe('checks', () => {
     expect((await databaseCheck.run(ctx, new AbortController().signal)).status).toBe('warning');
     const db = await openDatabase(ctx.paths.database);
     db.close();
-    expect(await databaseCheck.run(ctx, new AbortController().signal)).toMatchObject({ status: 'ok', summary: '0 meetings, schema v2, integrity ok' });
+    expect(await databaseCheck.run(ctx, new AbortController().signal)).toMatchObject({ status: 'ok', summary: `0 meetings, schema v${SCHEMA_VERSION}, integrity ok` });
     fs.writeFileSync(ctx.paths.database, 'hello, not a database at all');
     for (const f of ['-wal', '-shm']) fs.rmSync(ctx.paths.database + f, { force: true });
     const result = await databaseCheck.run(ctx, new AbortController().signal);

@@ -7,6 +7,23 @@ import { SyncStore, type RunProgress } from '../../src/db/sync-store.js';
 import { MeetingSchema } from '../../src/api/schemas.js';
 import { DatabaseError } from '../../src/core/errors.js';
 import { meetingPayload } from '../helpers/meetings.js';
+import { SCHEMA_VERSION } from '../../src/db/migrate.js';
+import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
+
+/** A database as version 2 of fathom-sync made it (its schema.sql, kept as a fixture), with one meeting written the way v2 wrote it. */
+function versionTwoDatabase(file: string): void {
+  const db = new Database(file);
+  db.exec(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'schema-v2.sql'), 'utf8'));
+  const m = meetingPayload(7);
+  db.prepare(`INSERT INTO meetings (recording_id, title, meeting_title, created_at, recording_start_time, recording_end_time, duration_seconds, summary_markdown,
+    attendee_count, transcript_segment_count, action_item_count, has_summary, has_transcript, content_complete, raw_json, payload_sha256, first_synced_at, last_synced_at, last_changed_at)
+    VALUES (7, 'Meeting 7', 'Calendar 7', '2026-11-01T10:00:00Z', '2026-11-01T09:00:00Z', '2026-11-01T09:30:00Z', 1800, '## Summary\nBudgets.', 2, 2, 1, 1, 1, 1, ?, 'sha', 'x', 'x', 'x')`).run(JSON.stringify(m));
+  db.prepare(`INSERT INTO action_items (recording_id, seq, description, completed, assignee_name, assignee_email) VALUES (7, 0, 'Send proposal', 0, 'Me', 'me@acme.example')`).run();
+  db.prepare(`INSERT INTO meeting_attendees (recording_id, seq, name, email, email_domain, is_external) VALUES (7, 0, 'Zoë Ångström', 'zoe@client.example', 'client.example', 1)`).run();
+  db.prepare(`UPDATE sync_state SET bookmark = '2026-11-01T00:00:00Z' WHERE id = 1`).run();
+  db.close();
+}
 
 let dir: string;
 let db: Db;
@@ -31,7 +48,7 @@ describe('openDatabase', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
   });
 
   it('refuses a file that is not SQLite, without changing it', async () => {
@@ -55,18 +72,17 @@ describe('openDatabase', () => {
 });
 
 describe('migrations', () => {
-  it('carries a version 1 database forward to version 2 with its data', async () => {
+  it('carries a version 1 database forward to the current version with its data', async () => {
     const file = path.join(dir, 'v1.db');
-    const v1 = await openDatabase(file);
-    const runId = new SyncStore(v1).startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    new SyncStore(v1).commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-01T00:00:00Z' });
-    // What version 1 looked like: sync_state without the backfill columns.
+    versionTwoDatabase(file);
+    // What version 1 looked like: version 2 without the backfill columns.
+    const v1 = new Database(file);
     v1.exec('ALTER TABLE sync_state DROP COLUMN backfill_from; ALTER TABLE sync_state DROP COLUMN backfill_before; PRAGMA user_version = 1');
     v1.close();
 
     const migrated = await openDatabase(file);
     try {
-      expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+      expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       const store = new SyncStore(migrated);
       expect(store.meetingCount()).toBe(1);
       expect(store.state().bookmark).toBe('2026-11-01T00:00:00Z');
@@ -76,6 +92,29 @@ describe('migrations', () => {
       migrated.close();
     }
   });
+
+  it('version 2 to 3: action items move into the search index and stored meetings get their talk time', async () => {
+    const file = path.join(dir, 'v2.db');
+    versionTwoDatabase(file);
+    const migrated = await openDatabase(file);
+    try {
+      expect(migrated.prepare("SELECT a.recording_id, a.seq, a.description FROM action_items_fts f JOIN action_items a ON a.id = f.rowid WHERE action_items_fts MATCH 'proposal'").all()).toEqual([
+        { recording_id: 7, seq: 0, description: 'Send proposal' },
+      ]);
+      // Zoë speaks from 00:00:05 to 01:02:03 (3718 s); "Me" has the last line, 5 words ("💸" is one) x 0.4 s.
+      expect(migrated.prepare('SELECT total_seconds, external_share FROM talk_time WHERE recording_id = 7').get()).toEqual({ total_seconds: 3720, external_share: Math.round((3718 / 3720) * 1e6) / 1e6 });
+      expect(migrated.prepare('SELECT name, external FROM talk_time_speakers WHERE recording_id = 7 ORDER BY seq').all()).toEqual([
+        { name: 'Zoë Ångström', external: 1 },
+        { name: 'Me', external: 0 },
+      ]);
+      // A deleted meeting takes its action items out of the index too.
+      migrated.prepare('DELETE FROM meetings WHERE recording_id = 7').run();
+      expect(migrated.prepare("SELECT count(*) AS n FROM action_items_fts WHERE action_items_fts MATCH 'proposal'").get()).toEqual({ n: 0 });
+    } finally {
+      migrated.close();
+    }
+  });
+
 });
 
 describe('openDatabase: files and folders that are not ours', () => {

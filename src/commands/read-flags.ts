@@ -1,0 +1,50 @@
+import { UsageError } from '../core/errors.js';
+import { parseDateArg, parsePositiveInt } from '../sync/window.js';
+import type { MeetingFilter } from '../db/read/filters.js';
+
+/** The meeting filters every read command takes, as commander hands them over. */
+export interface MeetingFilterFlags {
+  since?: string;
+  until?: string;
+  with?: string[];
+  recordedBy?: string[];
+  team?: string[];
+  domain?: string[];
+  externalOnly?: boolean;
+  internalOnly?: boolean;
+  meetingType?: string;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+const DOMAIN = /^@?[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
+
+export function parseMeetingFilter(flags: MeetingFilterFlags): MeetingFilter {
+  if (flags.externalOnly && flags.internalOnly) throw new UsageError('--external-only and --internal-only cannot be combined');
+  const filter: MeetingFilter = {};
+  if (flags.since !== undefined) filter.since = parseDateArg(flags.since, 'since');
+  if (flags.until !== undefined) filter.until = parseDateArg(flags.until, 'until');
+  if (filter.since !== undefined && filter.until !== undefined && filter.since > filter.until) {
+    throw new UsageError(`--since ${flags.since} is after --until ${flags.until}`);
+  }
+  for (const value of flags.with ?? []) {
+    if (!EMAIL.test(value) && !DOMAIN.test(value)) throw new UsageError(`--with "${value}" is neither an email address nor a company domain (acme.com)`);
+  }
+  for (const email of flags.recordedBy ?? []) {
+    if (!EMAIL.test(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
+  }
+  for (const domain of flags.domain ?? []) {
+    if (!DOMAIN.test(domain)) throw new UsageError(`--domain "${domain}" is not a company domain (acme.com)`);
+  }
+  if (flags.with?.length) filter.with = flags.with;
+  if (flags.recordedBy?.length) filter.recordedBy = flags.recordedBy;
+  if (flags.team?.length) filter.teams = flags.team;
+  if (flags.domain?.length) filter.domains = flags.domain;
+  if (flags.externalOnly) filter.invitees = 'one_or_more_external';
+  if (flags.internalOnly) filter.invitees = 'only_internal';
+  if (flags.meetingType) filter.meetingType = flags.meetingType;
+  return filter;
+}
+
+export function parseLimit(value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : parsePositiveInt(value, '--limit');
+}
