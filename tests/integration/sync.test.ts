@@ -52,15 +52,21 @@ describe('run --all', () => {
     ]);
   });
 
-  it('prints plain progress lines and one summary line; --quiet prints only the summary', async () => {
+  it('prints plain progress lines and one summary line; --quiet prints nothing, --quiet --scheduled only the stamped summary', async () => {
     const r = await runCli(['run', '--all'], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^page 1: 10 meetings \(10 new, 0 updated\)/m);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/^synced 95 meetings \(0 new, 0 updated\)|^synced 95 meetings \(95 new/);
+    expect(r.stdout).toMatch(/^synced 95 meetings \(95 new, 0 updated\) in /);
     const quiet = await runCli(['run', '--all', '--quiet'], env);
+    expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toBe('');
+    // The hourly job runs with --quiet --scheduled: its one line (for sync.log) carries a time stamp.
+    const scheduled = await runCli(['run', '--all', '--quiet', '--scheduled'], env);
+    expect(scheduled.code).toBe(0);
+    expect(scheduled.stderr).toBe('');
+    expect(scheduled.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ synced 95 meetings \(0 new, 0 updated\) in [^\n]*\n$/);
   });
 });
 
