@@ -23,32 +23,45 @@ import { CLI } from './cli.js';
  * and passes what the tests need to reach it in environment variables (which the probe can check).
  */
 
+/**
+ * The commands each capability runs. scripts/test.mjs installs the same ones (a unit test,
+ * tests/unit/test-command.test.ts, keeps the two lists in step).
+ */
+export const COMMANDS = {
+  tmux: ['tmux'],
+  crontab: ['crontab', 'useradd', 'userdel'],
+  'secret-service': ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'],
+  'unprivileged-user': ['setpriv'],
+  sqlite3: ['sqlite3'],
+  plutil: ['plutil'],
+} as const;
+
 /** Capability -> why it is unavailable here, or null when it is available. */
 const PROBES = {
-  tmux: () => missingCommands(['tmux']),
+  tmux: () => missingCommands(COMMANDS.tmux),
   /** The real crontab(1) of a throwaway system user (tests/helpers/crontab-user.ts). */
   crontab: () => {
     if (process.getuid?.() !== 0) return 'needs root to create a throwaway user and edit its crontab (crontab -u)';
-    return missingCommands(['crontab', 'useradd', 'userdel']);
+    return missingCommands(COMMANDS.crontab);
   },
   /** A private D-Bus session with gnome-keyring (tests/helpers/secret-service.ts). */
-  'secret-service': () => missingCommands(['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']),
+  'secret-service': () => missingCommands(COMMANDS['secret-service']),
   /**
    * Running the CLI as an ordinary user, whom file modes apply to: the tests themselves when not
    * root, else `nobody` through setpriv(1) (see unprivilegedRunner in tests/integration/sync.test.ts).
    */
   'unprivileged-user': () => {
     if (process.getuid?.() !== 0) return null;
-    const missing = missingCommands(['setpriv']);
+    const missing = missingCommands(COMMANDS['unprivileged-user']);
     if (missing) return `running as root, and ${missing}`;
     const probe = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`]);
     return probe.status === 0 ? null : `running as root, and user nobody cannot read ${CLI}`;
   },
   /** The sqlite3 shell the README points users at. */
-  sqlite3: () => missingCommands(['sqlite3']),
+  sqlite3: () => missingCommands(COMMANDS.sqlite3),
   /** Apple's plist checker; the test command cannot provide it. */
-  plutil: () => (process.platform === 'darwin' ? missingCommands(['plutil']) : 'plutil exists only on macOS'),
-} satisfies Record<string, () => string | null>;
+  plutil: () => (process.platform === 'darwin' ? missingCommands(COMMANDS.plutil) : 'plutil exists only on macOS'),
+} satisfies Record<keyof typeof COMMANDS, () => string | null>;
 
 export type Capability = keyof typeof PROBES;
 
@@ -105,7 +118,7 @@ export function isCapability(name: string): name is Capability {
 }
 
 /** "tmux is not installed", "crontab and useradd are not installed", or null. */
-function missingCommands(commands: string[]): string | null {
+function missingCommands(commands: readonly string[]): string | null {
   const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const missing = commands.filter((command) => !dirs.some((dir) => isExecutable(path.join(dir, command))));
   if (missing.length === 0) return null;
