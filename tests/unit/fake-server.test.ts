@@ -6,7 +6,8 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OPTIONS, USAGE, parseCli } from '../../src/fake-server/cli-args.js';
-import { MeetingStore, meetingJson, recordingTranscriptJson, serializeMeeting, recordingTranscript } from '../../src/fake-server/data.js';
+import { meetingJson, recordingTranscript, recordingTranscriptJson, serializeMeeting } from '../../src/fake-server/data/serialize.js';
+import { MeetingStore } from '../../src/fake-server/data/store.js';
 import {
   OAUTH_INCLUDE_ERROR,
   WEBHOOK_ERRORS,
