@@ -3,12 +3,12 @@
  * The test command, `npm test` (`npm test -- tests/unit` passes arguments on to vitest). Only Node
  * built-ins, so it runs on a fresh clone:
  *
- *  1. `npm ci` when node_modules is missing or does not match package-lock.json (installing the
- *     native build tools first if needed: better-sqlite3 builds from source when no prebuilt
- *     binary can be fetched);
- *  2. the REQUIREMENTS below: what the tests need from the machine. Root on Debian/apt: installs
+ *  1. the REQUIREMENTS below: what the tests need from the machine. Root on Debian/apt: installs
  *     what is missing with apt-get, saying in one line what; otherwise stops at once with one line
  *     naming exactly what to install;
+ *  2. `npm ci` when node_modules is missing or does not match package-lock.json (as root on
+ *     Debian, installing python3, make and g++ first when missing: better-sqlite3 builds from
+ *     source when no prebuilt binary can be fetched);
  *  3. `npm run build`;
  *  4. vitest, with FATHOM_SYNC_TEST_REQUIRE naming every requirement met, so a suite needing one
  *     of them fails instead of skipping (tests/helpers/capabilities.ts), plus whatever the
@@ -185,10 +185,19 @@ export function nodeModulesCurrent(root = ROOT) {
 
 function ensureNodeModules() {
   if (nodeModulesCurrent()) return;
-  const tools = { requirement: { name: 'build-tools', describe: 'python3, make and g++ to build better-sqlite3' }, packages: packagesFor(BUILD_TOOLS, (c) => onPath(c)) };
-  install({ missing: tools.packages.length ? [tools] : [], packages: tools.packages }, 'to build better-sqlite3 during npm ci');
+  const tools = packagesFor(BUILD_TOOLS, (c) => onPath(c));
+  const canInstall = isRoot() && onPath('apt-get');
+  if (tools.length && canInstall) {
+    const requirement = { name: 'build-tools', describe: 'python3, make and g++ to build better-sqlite3' };
+    install({ missing: [{ requirement, packages: tools }], packages: tools }, 'to build better-sqlite3 during npm ci');
+  }
   process.stderr.write('npm test: node_modules is missing or does not match package-lock.json: npm ci\n');
-  quietly('npm', ['ci', '--no-audit', '--no-fund']);
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  if (r.status === 0) return;
+  process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  // Without a prebuilt binary to download, better-sqlite3 builds from source.
+  const hint = tools.length && !canInstall ? `; better-sqlite3 may need ${tools.join(', ')} to build: ${onPath('apt-get') ? 'sudo apt-get install' : 'install'} ${tools.join(' ')}` : '';
+  fail(`npm ci failed (${r.error?.message ?? `exit ${r.status}`})${hint}`);
 }
 
 async function main() {
@@ -207,39 +216,52 @@ async function main() {
   ensureNodeModules();
   quietly('npm', ['run', '--silent', 'build']);
 
-  const met = [];
   const env = { ...process.env };
   const stops = [];
-  for (const requirement of planned.wanted) {
-    const reason = requirement.verify?.() ?? null;
-    if (reason) {
-      // Not something an install fixes: its suites skip, and say why.
-      process.stderr.write(`npm test: ${requirement.name} is unavailable here: ${reason}; its tests will be skipped\n`);
-      continue;
+  let code = 1;
+  try {
+    const met = [];
+    for (const requirement of planned.wanted) {
+      const reason = requirement.verify?.() ?? null;
+      if (reason) {
+        // Not something an install fixes: its suites skip, and say why.
+        process.stderr.write(`npm test: ${requirement.name} is unavailable here: ${reason}; its tests will be skipped\n`);
+        continue;
+      }
+      if (requirement.provide) {
+        const provided = await requirement.provide();
+        Object.assign(env, provided.env ?? {});
+        if (provided.stop) stops.push(provided.stop);
+      }
+      met.push(requirement.name);
     }
-    if (requirement.provide) {
-      const provided = await requirement.provide();
-      Object.assign(env, provided.env ?? {});
-      if (provided.stop) stops.push(provided.stop);
+    const earlier = (process.env[REQUIRE_VARIABLE] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    env[REQUIRE_VARIABLE] = [...new Set([...earlier, ...met])].join(',');
+    code = await runVitest(args, env);
+  } catch (err) {
+    process.stderr.write(`npm test: ${err.message}\n`);
+  } finally {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        process.stderr.write(`npm test: stopping a test service failed: ${err.message}\n`);
+      }
     }
-    met.push(requirement.name);
   }
-  const earlier = (process.env[REQUIRE_VARIABLE] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  env[REQUIRE_VARIABLE] = [...new Set([...earlier, ...met])].join(',');
+  process.exit(code);
+}
 
+/** Runs vitest with the arguments given; resolves with its exit code. */
+function runVitest(args, env) {
   const vitest = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', ...args], { cwd: ROOT, env, stdio: 'inherit' });
   // Ctrl-C reaches vitest directly (same process group): wait for it, then stop the services.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => vitest.kill('SIGTERM'));
-  const code = await new Promise((resolve) => vitest.on('close', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
-  for (const stop of stops.reverse()) {
-    try {
-      await stop();
-    } catch (err) {
-      process.stderr.write(`npm test: stopping a test service failed: ${err.message}\n`);
-    }
-  }
-  process.exit(code);
+  return new Promise((resolve, reject) => {
+    vitest.once('error', reject);
+    vitest.once('close', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+  });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
