@@ -1,5 +1,5 @@
 import type { CursorCodec } from './cursor.js';
-import { MEETING_TYPES, ORG_MEMBERS, TEAMS } from './data.js';
+import { MEETING_TYPES, ORG_MEMBERS, TEAMS } from './data/org.js';
 import { badRequest, errorReply, type Reply } from './reply.js';
 
 const USER_STATUS_ORDER = { active: 0, deactivated: 1, invited: 2 } as const;

@@ -1,4 +1,5 @@
-import { CONTENT_KEYS, type FullMeeting, type MeetingStore } from './data.js';
+import type { MeetingStore } from './data/store.js';
+import { CONTENT_KEYS, type FullMeeting } from './data/types.js';
 
 /**
  * Applies a test's edit to one meeting. Content fields (transcript, summary, ...) are generated on

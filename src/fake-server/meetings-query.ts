@@ -1,5 +1,6 @@
 import type { CursorCodec } from './cursor.js';
-import { companyDomain, type IncludeFlags, type Skeleton } from './data.js';
+import { companyDomain, type Skeleton } from './data/skeleton.js';
+import type { IncludeFlags } from './data/types.js';
 
 export const OAUTH_INCLUDE_ERROR =
   'OAuth users are not allowed to include summary or transcript in this request. Please use /recordings endpoint instead.';

@@ -1,5 +1,7 @@
 import type { CursorCodec } from './cursor.js';
-import { meetingJson, serializeMeeting, type MeetingStore, type Skeleton } from './data.js';
+import { meetingJson, serializeMeeting } from './data/serialize.js';
+import type { Skeleton } from './data/skeleton.js';
+import type { MeetingStore } from './data/store.js';
 import type { FaultQueue } from './faults.js';
 import { meetingsCursor, parseMeetingsQuery, type MeetingsQuery } from './meetings-query.js';
 import { badRequest, type Reply } from './reply.js';

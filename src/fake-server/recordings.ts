@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { isoSeconds, recordingSummary, recordingTranscriptJson, type Skeleton } from './data.js';
+import { isoSeconds } from './data/format.js';
+import { recordingSummary, recordingTranscriptJson } from './data/serialize.js';
+import type { Skeleton } from './data/skeleton.js';
 import { badRequest, errorReply, type Reply } from './reply.js';
 import { JSON_BODY_ERROR, isHttpUrl } from './request.js';
 import type { RouteDeps } from './route-deps.js';

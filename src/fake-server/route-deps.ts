@@ -1,4 +1,5 @@
-import type { MeetingStore, Rng } from './data.js';
+import type { Rng } from './data/random.js';
+import type { MeetingStore } from './data/store.js';
 
 /** What the routes that create things (downloads, webhooks) take from the server. */
 export interface RouteDeps {

@@ -3,7 +3,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator, authKindOf, type Authentication } from './auth.js';
 import { controlReply } from './control.js';
 import { CursorCodec } from './cursor.js';
-import { ALL_INCLUDES, MeetingStore, hashInts, Rng, serializeMeeting, type ContentKey, type FullMeeting } from './data.js';
+import { hashInts, Rng } from './data/random.js';
+import { serializeMeeting } from './data/serialize.js';
+import { MeetingStore } from './data/store.js';
+import { ALL_INCLUDES, type ContentKey, type FullMeeting } from './data/types.js';
 import { FaultQueue, faultDelayMs, replacementReply, resetConnection, writeTruncated, type FaultSpec } from './faults.js';
 import { ListRoutes } from './list-routes.js';
 import { applyMeetingPatch } from './meeting-patch.js';
@@ -26,7 +29,7 @@ export type {
   Invitee,
   MeetingSummary,
   TranscriptItem,
-} from './data.js';
+} from './data/types.js';
 export type { FaultSpec } from './faults.js';
 export { OAUTH_INCLUDE_ERROR, parseIsoParam } from './meetings-query.js';
 export type { RateLimitConfig } from './rate-limit.js';

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import type { FullMeeting } from './data.js';
+import type { FullMeeting } from './data/types.js';
 import type { FaultSpec } from './faults.js';
 import type { RateLimitConfig } from './rate-limit.js';
 import type { FakeStats, RequestLog } from './request-log.js';

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { isoSeconds, serializeMeeting } from './data.js';
+import { isoSeconds } from './data/format.js';
+import { serializeMeeting } from './data/serialize.js';
 import { badRequest, errorReply, type Reply } from './reply.js';
 import { JSON_BODY_ERROR, isHttpUrl } from './request.js';
 import type { RouteDeps } from './route-deps.js';

@@ -3,16 +3,8 @@ import crypto from 'node:crypto';
 
 /**
  * A throwaway system user whose crontab tests may change, so the crontab of whoever runs the
- * tests is never touched. Needs root (CI runs tests as root) and Debian's crontab.
+ * tests is never touched. Needs root (CI runs tests as root) and Debian's crontab: suites using it ask need('crontab') (./capabilities.ts).
  */
-
-export function crontabUnavailableReason(): string | null {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'needs root to create a throwaway user and edit its crontab (crontab -u)';
-  for (const tool of ['crontab', 'useradd', 'userdel']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
-  }
-  return null;
-}
 
 export interface ThrowawayUser {
   name: string;

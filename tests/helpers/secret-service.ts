@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 /**
  * A real Secret Service for keychain tests: a private D-Bus session bus (dbus-daemon) and an
  * unlocked gnome-keyring-daemon on it, with a throwaway HOME so the test never touches the
- * user's keyring. `.ci/run` installs gnome-keyring and dbus; see ../shared/notes/dependencies.md.
+ * user's keyring. Suites using it ask need('secret-service') (./capabilities.ts); the test command
+ * (scripts/test.mjs) installs gnome-keyring and dbus. See ../shared/notes/dependencies.md.
  *
  * Pass `env` to the CLI: DBUS_SESSION_BUS_ADDRESS points at the private bus, HOME at the
  * throwaway directory where gnome-keyring keeps its (encrypted) keyring files.
@@ -19,12 +20,6 @@ export interface SecretService {
 }
 
 const run = promisify(execFile);
-
-export function secretServiceInstalled(): boolean {
-  return ['dbus-daemon', 'gnome-keyring-daemon', 'dbus-send'].every((bin) =>
-    (process.env.PATH ?? '/usr/bin:/bin').split(':').some((dir) => fs.existsSync(path.join(dir, bin))),
-  );
-}
 
 export async function startSecretService(): Promise<SecretService> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fathom-sync-keyring-'));

@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { CLI, tempHome } from './cli.js';
 
@@ -9,8 +7,6 @@ import { CLI, tempHome } from './cli.js';
  * under `env -i` with exactly the variables given; the shell prints `EXIT=<code>` after it and
  * stays, so the screen can still be read.
  */
-
-export const hasTmux = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, 'tmux')));
 
 export class Terminal {
   readonly #socket = `fathom-sync-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -62,7 +58,7 @@ export function terminalPerTest(): { home: ReturnType<typeof tempHome>; terminal
     current.terminal = new Terminal();
   });
   afterEach(() => {
-    if (hasTmux) current.terminal.close();
+    current.terminal.close(); // a no-op without tmux (suites skipped through need('tmux'))
     current.home.cleanup();
   });
   return current;

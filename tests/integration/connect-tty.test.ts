@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { hasTmux, terminalPerTest } from '../helpers/terminal.js';
+import { need } from '../helpers/capabilities.js';
+import { terminalPerTest } from '../helpers/terminal.js';
 import { installFakeOAuth, type FakeOAuth } from '../../src/fake-server/oauth.js';
 import { freePort, playBrowser } from '../helpers/connect.js';
 
@@ -16,6 +17,7 @@ const API_KEY = 'tty-api-key-DO-NOT-ECHO-5d1';
 let fake: FakeFathom;
 let oauth: FakeOAuth;
 const t = terminalPerTest();
+const tmuxNeed = need('tmux');
 
 const tmux = (...args: string[]) => t.terminal.tmux(...args);
 const waitForScreen = (pattern: RegExp) => t.terminal.waitFor(pattern);
@@ -31,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-describe.skipIf(!hasTmux)('connect at a terminal', () => {
+describe.skipIf(tmuxNeed.skip)(tmuxNeed.title('connect at a terminal'), () => {
   it('asks before falling back to a plain file, and hides the typed API key', async () => {
     startInTerminal(['connect', '--api-key']);
     await waitForScreen(/The OS keychain cannot be used \(no D-Bus session bus.*\)\. Save the credentials in plain text in .* instead\?/s);
@@ -58,7 +60,7 @@ describe.skipIf(!hasTmux)('connect at a terminal', () => {
   });
 });
 
-describe.skipIf(!hasTmux)('the browser', () => {
+describe.skipIf(tmuxNeed.skip)(tmuxNeed.title('the browser'), () => {
   const oauthEnv = (browser: string) => ({
     FATHOM_OAUTH_AUTHORIZE_URL: oauth.authorizeUrl,
     FATHOM_OAUTH_TOKEN_URL: oauth.tokenUrl,

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
 import { CLI, collect, dbPath, runCli, tempHome } from '../helpers/cli.js';
-import { createThrowawayUser, crontabUnavailableReason, type ThrowawayUser } from '../helpers/crontab-user.js';
+import { need } from '../helpers/capabilities.js';
+import { createThrowawayUser, type ThrowawayUser } from '../helpers/crontab-user.js';
 import { query } from '../helpers/truth.js';
 import Database from 'better-sqlite3';
 
@@ -133,7 +134,8 @@ describe('doctor', () => {
     expect(check('lock')).toMatchObject({ status: 'warning', summary: expect.stringContaining(`stale lock left by pid ${dead.pid}`), fix: { commands: [`rm ${lock}`] } });
   });
 
-  describe.skipIf(crontabUnavailableReason() !== null)('with a schedule (real crontab, throwaway user)', () => {
+  const crontab = need('crontab');
+  describe.skipIf(crontab.skip)(crontab.title('with a schedule (real crontab, throwaway user)'), () => {
     let user: ThrowawayUser;
     beforeEach(() => {
       user = createThrowawayUser();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { hasTmux, terminalPerTest } from '../helpers/terminal.js';
+import { need } from '../helpers/capabilities.js';
+import { terminalPerTest } from '../helpers/terminal.js';
 
 /**
  * `run` at a real terminal (tmux): a progress bar with percentage and ETA when the window has
@@ -12,6 +13,7 @@ const NOW = '2026-11-20T12:00:00Z';
 
 let fake: FakeFathom;
 const t = terminalPerTest();
+const tmux = need('tmux');
 
 beforeAll(async () => {
   fake = await startFakeFathom({ seed: 21, meetingCount: 40, now: Date.parse(NOW), segmentsPerMeeting: 3, pendingFraction: 0 });
@@ -21,7 +23,7 @@ afterAll(() => fake.close());
 const runInTerminal = (args: string[]) =>
   t.terminal.start(['run', ...args], { ...t.home.baseEnv, FATHOM_API_URL: fake.url, FATHOM_API_KEY: 'fake-api-key', FATHOM_SYNC_NOW: NOW, TERM: 'xterm' });
 
-describe.skipIf(!hasTmux)('run at a terminal', () => {
+describe.skipIf(tmux.skip)(tmux.title('run at a terminal'), () => {
   it('a window with an end: a bar at 100% with ETA and counts, then the summary line', async () => {
     runInTerminal(['--since', '2026-10-01']);
     const text = await t.terminal.waitFor(/EXIT=\d+/);

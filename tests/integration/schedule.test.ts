@@ -5,17 +5,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
 import { BLOCK_BEGIN, BLOCK_END, parseCronEntry } from '../../src/schedule/crontab-text.js';
 import { CLI, collect, dbPath, runCli, tempHome } from '../helpers/cli.js';
-import { createThrowawayUser, crontabUnavailableReason, type ThrowawayUser } from '../helpers/crontab-user.js';
+import { need } from '../helpers/capabilities.js';
+import { createThrowawayUser, type ThrowawayUser } from '../helpers/crontab-user.js';
 import { query } from '../helpers/truth.js';
-import { secretServiceInstalled, startSecretService, type SecretService } from '../helpers/secret-service.js';
+import { startSecretService, type SecretService } from '../helpers/secret-service.js';
 
 /**
  * install-cron / uninstall-cron against the real crontab(1), always on a throwaway user's
  * crontab (`--crontab-user`), never on the crontab of whoever runs the tests.
  */
 
-const skipReason = crontabUnavailableReason();
-if (skipReason) console.warn(`skipping crontab integration tests: ${skipReason}`);
+const crontab = need('crontab');
+const secretService = need('secret-service');
 
 const USERS_CRONTAB = [
   'MAILTO=ann@example.com',
@@ -36,7 +37,7 @@ const json = (stdout: string) => JSON.parse(stdout) as Record<string, any>;
 const asUser = (args: string[]) => [...args, '--crontab-user', user.name];
 const configOf = () => JSON.parse(fs.readFileSync(path.join(env.FATHOM_SYNC_HOME!, 'config', 'config.json'), 'utf8')) as Record<string, any>;
 
-describe.skipIf(skipReason !== null)('install-cron and uninstall-cron with the real crontab', () => {
+describe.skipIf(crontab.skip)(crontab.title('install-cron and uninstall-cron with the real crontab'), () => {
   beforeAll(async () => {
     // An hour back: meetings the server adds later are still in the past for a real-time run.
     server = await startFakeFathom({ seed: 11, meetingCount: 20, now: Date.now() - 3600_000, segmentsPerMeeting: [0, 5], pendingFraction: 0 });
@@ -179,7 +180,7 @@ describe.skipIf(skipReason !== null)('install-cron and uninstall-cron with the r
     expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:]+Z synced \d+ meetings \(3 new/m);
   });
 
-  describe.skipIf(!secretServiceInstalled())('with the credential in the Secret Service', () => {
+  describe.skipIf(secretService.skip)(secretService.title('with the credential in the Secret Service'), () => {
     let secrets: SecretService;
     beforeEach(async () => {
       secrets = await startSecretService();

@@ -8,6 +8,7 @@ import type { FakeFathom } from '../../src/fake-server/server.js';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import { REPO, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { AUTHORIZE_URL_PATTERN, authorizeRedirect, freePort, load, oauthEnv, startLiveCli, startOAuthFake } from '../helpers/connect.js';
+import { need } from '../helpers/capabilities.js';
 import { startSecretService, type SecretService } from '../helpers/secret-service.js';
 
 /**
@@ -20,23 +21,24 @@ const WORKER = path.join(REPO, 'dist', 'auth', 'keychain-worker.js');
 const API_KEY = 'fk-live-api-key-DO-NOT-LEAK-41c9e2';
 const CLIENT_SECRET = 'fake-client-secret-DO-NOT-LEAK-7f3a';
 
-let secretService: SecretService;
+const secrets = need('secret-service');
+let secretService: SecretService | undefined;
 let fake: FakeFathom;
 let oauth: FakeOAuth;
 
 beforeAll(async () => {
-  secretService = await startSecretService();
+  if (!secrets.skip) secretService = await startSecretService();
   ({ fake, oauth } = await startOAuthFake({ fake: { meetingCount: 8, apiKeys: [API_KEY], rateLimit: false }, oauth: { clientSecret: CLIENT_SECRET } }));
 });
 afterAll(async () => {
   await fake.close();
-  await secretService.stop();
+  await secretService?.stop();
 });
 
 describe('KeychainStore against a real Secret Service', () => {
-  const store = () => new KeychainStore({ env: { PATH: process.env.PATH, ...secretService.env }, service: 'fathom-sync-test', workerScript: WORKER });
+  const store = () => new KeychainStore({ env: { PATH: process.env.PATH, ...secretService!.env }, service: 'fathom-sync-test', workerScript: WORKER });
 
-  it('stores, reads, replaces and deletes', async () => {
+  it.skipIf(secrets.skip)(secrets.title('stores, reads, replaces and deletes'), async () => {
     const s = store();
     await s.probe();
     expect(await s.get('profile-a')).toBeNull();
@@ -132,8 +134,8 @@ describe('connect without a reachable keychain: consent rule and file fallback',
     expect(bad.code).toBe(2);
   });
 
-  it('a credential recorded in the keychain that cannot be reached: exit 4 with the reason, not "not connected"', async () => {
-    const connected = await runCli(['connect', '--api-key'], { ...env, ...secretService.env }, { input: `${API_KEY}\n` });
+  it.skipIf(secrets.skip)(secrets.title('a credential recorded in the keychain that cannot be reached: exit 4 with the reason, not "not connected"'), async () => {
+    const connected = await runCli(['connect', '--api-key'], { ...env, ...secretService!.env }, { input: `${API_KEY}\n` });
     expect(connected.code, connected.stderr).toBe(0);
     const r = await runCli(['run', '--last', '2'], env);
     expect(r.code).toBe(4);
@@ -142,17 +144,17 @@ describe('connect without a reachable keychain: consent rule and file fallback',
     const status = await runCli(['status', '--json'], env);
     expect(status.code).toBe(4);
     expect(JSON.parse(status.stdout)).toMatchObject({ connected: false, credential_store: 'keychain', problem: expect.stringMatching(/no D-Bus session bus/) });
-    expect((await runCli(['disconnect'], { ...env, ...secretService.env })).code).toBe(0);
+    expect((await runCli(['disconnect'], { ...env, ...secretService!.env })).code).toBe(0);
   });
 });
 
-describe('secrets never leak: a full connect + sync + refresh + disconnect, every output and file searched', () => {
+describe.skipIf(secrets.skip)(secrets.title('secrets never leak: a full connect + sync + refresh + disconnect, every output and file searched'), () => {
   it('finds none of the secrets anywhere but the keychain', async () => {
     const home = tempHome();
     try {
       const port = await freePort();
       oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
-      const env: NodeJS.ProcessEnv = { ...home.baseEnv, ...secretService.env, ...oauthEnv(fake, oauth), FATHOM_SYNC_DEBUG: '1' };
+      const env: NodeJS.ProcessEnv = { ...home.baseEnv, ...secretService!.env, ...oauthEnv(fake, oauth), FATHOM_SYNC_DEBUG: '1' };
       const outputs: CliResult[] = [];
       const codes: string[] = [];
 
@@ -197,7 +199,7 @@ describe('secrets never leak: a full connect + sync + refresh + disconnect, ever
       });
       // Every file the CLI wrote (config, database incl. WAL, logs, locks), and the keyring's
       // own files, which hold the secrets only encrypted.
-      for (const root of [home.home, secretService.home]) {
+      for (const root of [home.home, secretService!.home]) {
         for (const file of walk(root)) {
           const bytes = fs.readFileSync(file).toString('latin1');
           for (const s of secrets) if (bytes.includes(s)) leaks.push(`${file} contains ${s.slice(0, 12)}...`);

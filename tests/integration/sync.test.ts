@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
 import { CLI, dbPath, runCli, startCli, collect, tempHome, type CliResult } from '../helpers/cli.js';
+import { AS_NOBODY, need } from '../helpers/capabilities.js';
 import { expectDatabaseMatches, query } from '../helpers/truth.js';
 
 const NOW = '2026-11-20T12:00:00Z';
@@ -52,15 +53,21 @@ describe('run --all', () => {
     ]);
   });
 
-  it('prints plain progress lines and one summary line; --quiet prints only the summary', async () => {
+  it('prints plain progress lines and one summary line; --quiet prints nothing, --quiet --scheduled only the stamped summary', async () => {
     const r = await runCli(['run', '--all'], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^page 1: 10 meetings \(10 new, 0 updated\)/m);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stdout).toMatch(/^synced 95 meetings \(0 new, 0 updated\)|^synced 95 meetings \(95 new/);
+    expect(r.stdout).toMatch(/^synced 95 meetings \(95 new, 0 updated\) in /);
     const quiet = await runCli(['run', '--all', '--quiet'], env);
+    expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toBe('');
+    // The hourly job runs with --quiet --scheduled: its one line (for sync.log) carries a time stamp.
+    const scheduled = await runCli(['run', '--all', '--quiet', '--scheduled'], env);
+    expect(scheduled.code).toBe(0);
+    expect(scheduled.stderr).toBe('');
+    expect(scheduled.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ synced 95 meetings \(0 new, 0 updated\) in [^\n]*\n$/);
   });
 });
 
@@ -402,7 +409,7 @@ describe('bad input', () => {
 
   // root reads any file, so as root (CI) the CLI runs as `nobody` through setpriv.
   const unprivileged = unprivilegedRunner();
-  it.skipIf(unprivileged.skip)(`an unreadable --db: exit 1, nothing written${unprivileged.skip ? ` (skipped: ${unprivileged.skip})` : ''}`, async () => {
+  it.skipIf(unprivileged.skip)(unprivileged.title('an unreadable --db: exit 1, nothing written'), async () => {
     // World-traversable, so `nobody` reaches the file and is refused only by the file's own mode.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-unreadable-'));
     fs.chmodSync(dir, 0o755);
@@ -468,18 +475,16 @@ describe('cli basics', () => {
 
 /**
  * Runs the CLI as an ordinary user: as is when the tests are not root, else as `nobody` through
- * setpriv(1). `skip` says why neither is possible (no setpriv, or nobody cannot read the CLI).
+ * setpriv(1). need('unprivileged-user') says whether either is possible.
  */
-function unprivilegedRunner(): { skip: string | null; run: (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult> } {
-  if (process.getuid?.() !== 0) return { skip: null, run: (args, env) => runCli(args, env) };
-  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath];
-  const probe = spawnSync('setpriv', [...asNobody, '-e', `require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`]);
-  if (probe.error) return { skip: 'running as root without setpriv', run: runCli };
-  if (probe.status !== 0) return { skip: `user nobody cannot read ${CLI}`, run: runCli };
+function unprivilegedRunner(): { skip: boolean; title: (text: string) => string; run: (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult> } {
+  const { skip, title } = need('unprivileged-user');
+  if (process.getuid?.() !== 0) return { skip, title, run: (args, env) => runCli(args, env) };
   return {
-    skip: null,
+    skip,
+    title,
     run: (args, env) => {
-      const child = spawn('setpriv', [...asNobody, CLI, ...args], { env, cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('setpriv', [...AS_NOBODY, process.execPath, CLI, ...args], { env, cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
       child.stdin!.end();
       return collect(child);
     },

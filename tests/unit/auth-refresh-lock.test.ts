@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { acquireRefreshLock, refreshLockPath, withRefreshLock } from '../../src/auth/refresh-lock.js';
 import { TemporaryError } from '../../src/core/errors.js';
 
@@ -11,7 +11,10 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refresh-lock-'));
   lock = refreshLockPath(path.join(dir, 'state'));
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const writeOwner = (owner: object) => {
   fs.mkdirSync(path.dirname(lock), { recursive: true });
@@ -28,14 +31,38 @@ describe('refresh lock', () => {
     expect(fs.existsSync(lock)).toBe(false);
   });
 
-  it('serialises holders: the second gets it only after the first releases', async () => {
-    const order: string[] = [];
-    const release = await acquireRefreshLock(lock, { pollMs: 5 });
-    const second = withRefreshLock(lock, async () => void order.push('second'), { pollMs: 5 });
-    order.push('first');
+  it('serialises holders: the second does not enter while the first holds it', async () => {
+    const events: string[] = [];
+    // Every attempt to create the lock file, so the test knows when the second holder has tried
+    // (and been refused) several times, without guessing at timings.
+    const realOpen = fs.openSync;
+    let attempts = 0;
+    let triedThrice!: () => void;
+    const secondTriedThrice = new Promise<void>((resolve) => (triedThrice = resolve));
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+      if (args[0] === lock && args[1] === 'wx' && ++attempts === 4) triedThrice(); // the first holder's attempt + three of the second's
+      return realOpen(...args);
+    });
+
+    const release = await acquireRefreshLock(lock, { pollMs: 1 });
+    events.push('first in');
+    const second = withRefreshLock(
+      lock,
+      async () => {
+        events.push('second in');
+        await Promise.resolve();
+        events.push('second out');
+      },
+      { pollMs: 1 },
+    );
+    // A lock that does not exclude lets the second in at once: that settles `second` first.
+    await Promise.race([secondTriedThrice, second.then(() => Promise.reject(new Error(`the second holder entered while the first held the lock: ${events.join(', ')}`)))]);
+    expect(events).toEqual(['first in']);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    events.push('first out');
     release();
     await second;
-    expect(order).toEqual(['first', 'second']);
+    expect(events).toEqual(['first in', 'first out', 'second in', 'second out']);
   });
 
   it('waits for a live holder, then gives up with a temporary error naming it', async () => {

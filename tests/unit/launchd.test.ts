@@ -1,11 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as plist from 'plist';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LaunchdScheduler, LAUNCHD_LABEL, LAUNCHD_PATH, parseAgentPlist, parseLastExitCode, renderAgentPlist } from '../../src/schedule/launchd.js';
+import { LaunchdScheduler, LAUNCHD_LABEL, parseAgentPlist, parseLastExitCode, renderAgentPlist } from '../../src/schedule/launchd.js';
 import { parsePlist, PlistParseError, renderPlist } from '../../src/schedule/plist.js';
 import { SCHEDULED_ARGS, type JobSpec } from '../../src/schedule/job.js';
 import type { CommandResult, CommandRunner } from '../../src/schedule/command-runner.js';
+import { need } from '../helpers/capabilities.js';
 
 const job = (overrides: Partial<JobSpec> = {}): JobSpec => ({
   minute: 23,
@@ -17,53 +21,68 @@ const job = (overrides: Partial<JobSpec> = {}): JobSpec => ({
   ...overrides,
 });
 
+/*
+ * Golden files in tests/fixtures/launchd/, read by an independent parser (the `plist` package)
+ * and, on macOS, checked by Apple's own `plutil -lint`: what install-cron writes is compared with
+ * them byte for byte, so nothing here trusts the renderer to judge its own output.
+ */
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'launchd');
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+/** The LaunchAgent install-cron writes for job(), as launchd reads it. */
+const AGENT_PLIST = `${LAUNCHD_LABEL}.plist`;
+const GOLDEN = fs.readdirSync(FIXTURES).filter((name) => name.endsWith('.plist'));
+
+/** Every supported type: the subset fixture's content. */
+const SUBSET = { a: 'x & <y> "q"', n: 5, neg: -2, t: true, f: false, list: ['1', 2, []], nested: { k: '' }, empty: {} };
+
 describe('plist', () => {
-  it('renders and parses the launchd subset', () => {
-    const value = { a: 'x & <y>', n: 5, neg: -2, t: true, f: false, list: ['1', 2, []], nested: { k: '' }, empty: {} };
-    expect(parsePlist(renderPlist(value))).toEqual(value);
+  it('renders the launchd subset as the golden file, which an independent parser reads back', () => {
+    expect(renderPlist(SUBSET)).toBe(fixture('subset.plist'));
+    expect(plist.parse(fixture('subset.plist'))).toEqual(SUBSET);
   });
 
-  it('parses a plist as Apple tools write it', () => {
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
-<plist version="1.0">
-<dict>
-    <!-- a comment -->
-    <key>Label</key>
-    <string>com.example.x</string>
-    <key>RunAtLoad</key>
-    <true/>
-    <key>Args</key>
-    <array><string>/bin/echo</string><string>a &amp;amp; b&#x21;</string></array>
-</dict>
-</plist>
-`;
-    expect(parsePlist(xml)).toEqual({ Label: 'com.example.x', RunAtLoad: true, Args: ['/bin/echo', 'a &amp; b!'] });
+  it('parses a plist as Apple tools write it, as an independent parser does', () => {
+    const xml = fixture('apple-written.plist');
+    const expected = { Label: 'com.example.x', RunAtLoad: true, Args: ['/bin/echo', 'a &amp; b!'] };
+    expect(plist.parse(xml)).toEqual(expected);
+    expect(parsePlist(xml)).toEqual(expected);
+    expect(parsePlist(fixture('subset.plist'))).toEqual(SUBSET);
   });
 
   it('rejects what it does not understand', () => {
     expect(() => parsePlist('<plist><dict><key>a</key><real>1.5</real></dict></plist>')).toThrow(PlistParseError);
     expect(() => parsePlist('<html></html>')).toThrow(/not a plist/);
   });
+
+  const plutil = need('plutil');
+  it.skipIf(plutil.skip)(plutil.title('every golden file passes plutil -lint'), () => {
+    for (const name of GOLDEN) {
+      const r = spawnSync('plutil', ['-lint', path.join(FIXTURES, name)], { encoding: 'utf8' });
+      expect(r.status, `${name}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
 });
 
 describe('the LaunchAgent plist', () => {
-  it('runs absolute node and CLI hourly at the minute, with PATH, env and log paths', () => {
-    const xml = renderAgentPlist(job());
-    const root = parsePlist(xml) as Record<string, unknown>;
-    expect(root).toEqual({
-      Label: LAUNCHD_LABEL,
-      ProgramArguments: [job().nodePath, job().cliPath, 'run', '--incremental', '--quiet', '--scheduled'],
-      EnvironmentVariables: { PATH: LAUNCHD_PATH, FATHOM_SYNC_HOME: '/Users/ann/<fs>' },
+  it('is the golden file: absolute node and CLI hourly at the minute, with PATH, env and log paths', () => {
+    const golden = fixture(AGENT_PLIST);
+    expect(renderAgentPlist(job())).toBe(golden);
+    expect(plist.parse(golden)).toEqual({
+      Label: 'com.fathom-sync.hourly',
+      ProgramArguments: ['/opt/homebrew/Cellar/node/20.11.0/bin/node', '/Users/ann/dev/fathom & sync/bin/fathom-sync.js', 'run', '--incremental', '--quiet', '--scheduled'],
+      EnvironmentVariables: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin', FATHOM_SYNC_HOME: '/Users/ann/<fs>' },
       // StartCalendarInterval (not StartInterval): a run missed during sleep happens on wake.
       StartCalendarInterval: { Minute: 23 },
       StandardOutPath: '/Users/ann/Library/Logs/fathom-sync/sync.log',
       StandardErrorPath: '/Users/ann/Library/Logs/fathom-sync/sync.log',
       ProcessType: 'Background',
     });
-    expect(xml).not.toMatch(/RunAtLoad|StartInterval</);
-    expect(xml).toContain('fathom &amp; sync');
-    expect(parseAgentPlist(xml)).toMatchObject({ label: LAUNCHD_LABEL, minute: 23, programArguments: root.ProgramArguments });
+    expect(golden).not.toMatch(/RunAtLoad|StartInterval</);
+    expect(parseAgentPlist(golden)).toMatchObject({
+      label: LAUNCHD_LABEL,
+      minute: 23,
+      programArguments: [job().nodePath, job().cliPath, ...SCHEDULED_ARGS],
+    });
   });
 
   it('reads the last exit code from launchctl print', () => {
@@ -104,7 +123,7 @@ describe('LaunchdScheduler', () => {
     await scheduler.apply(change);
     const plist = path.join(home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
     expect(scheduler.plistPath).toBe(plist);
-    expect(fs.readFileSync(plist, 'utf8')).toBe(renderAgentPlist(job()));
+    expect(fs.readFileSync(plist, 'utf8')).toBe(fixture(AGENT_PLIST));
     expect(fs.statSync(plist).mode & 0o777).toBe(0o644);
     expect(fake.calls).toEqual([
       ['launchctl', 'bootout', `gui/${uid}/${LAUNCHD_LABEL}`],
@@ -157,7 +176,7 @@ describe('LaunchdScheduler', () => {
     await scheduler.apply(await scheduler.planInstall(job()));
     fake.calls.length = 0;
     const removal = await scheduler.planRemoval();
-    expect(removal.owned).toBe(renderAgentPlist(job()));
+    expect(removal.owned).toBe(fixture(AGENT_PLIST));
     await scheduler.apply(removal);
     expect(fs.existsSync(scheduler.plistPath)).toBe(false);
     expect(fake.calls).toEqual([['launchctl', 'bootout', `gui/${uid}/${LAUNCHD_LABEL}`]]);
