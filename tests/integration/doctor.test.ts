@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../src/db/migrate.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -61,7 +62,7 @@ describe('doctor', () => {
     expect(text.code, text.stdout).toBe(0);
     const titles = text.stdout.split('\n').filter((l) => /^[✓!✗-] /.test(l)).map((l) => l.slice(2, 24).trim());
     expect(titles).toEqual(['Node.js', 'Directories', 'Configuration', 'Database', 'Credential', 'Token expiry', 'Fathom API', 'Credential for the job', 'Schedule', 'Last sync', 'Run lock']);
-    expect(text.stdout).toMatch(/^✓ Database +12 meetings, schema v2, integrity ok$/m);
+    expect(text.stdout).toMatch(new RegExp(`^✓ Database +12 meetings, schema v${SCHEMA_VERSION}, integrity ok$`, "m"));
     expect(text.stdout).toMatch(/^✓ Credential for the job +the scheduled job can read it/m);
     expect(text.stdout).toMatch(/^! Schedule +no hourly sync is installed\n {4}fix: .*\n {6}\$ fathom-sync install-cron$/m);
     expect(text.stdout.trim().split('\n').at(-1)).toBe('Working, with warnings: 10 ok, 1 warning, 0 failures.');
