@@ -1,6 +1,6 @@
 import { COMPANIES, EXTERNAL_DOMAINS, EXTERNAL_TYPES, EXTERNALS_BY_DOMAIN, INTERNAL_PEOPLE, INTERNAL_TYPES, RECORDERS, type Contact } from './org.js';
 import { hashInts, Rng, SALT } from './random.js';
-import { EXTRA_SPEAKERS, fill, TITLES_EXTERNAL, TITLES_INTERNAL, TITLES_NO_CALENDAR } from './text.js';
+import { EXTRA_SPEAKERS, fill, HOSTILE_TITLES, TITLES_EXTERNAL, TITLES_INTERNAL, TITLES_NO_CALENDAR } from './text.js';
 import { isoSeconds } from './format.js';
 import type { ContentKey, FullMeeting, Invitee, MeetingBase, SharedWith } from './types.js';
 
@@ -135,6 +135,7 @@ export function makeDetails(seed: number, segmentsPerMeeting: number | [number, 
   if (calendar) {
     meetingTitle = fill(rng.pick(external ? TITLES_EXTERNAL : TITLES_INTERNAL), vars);
     title = rng.chance(0.8) ? meetingTitle : rng.chance(0.5) ? `${meetingTitle} (recording)` : fill(rng.pick(TITLES_INTERNAL), vars);
+    if (rng.chance(0.05)) title = fill(rng.pick(HOSTILE_TITLES), vars);
   } else {
     title = rng.pick(TITLES_NO_CALENDAR);
   }

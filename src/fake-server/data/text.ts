@@ -24,7 +24,28 @@ export const TITLES_INTERNAL = [
   'Incident review #{n}',
 ];
 export const TITLES_NO_CALENDAR = ['Impromptu Zoom Meeting', 'Untitled Google Meet', 'Slack huddle', 'Quick call 📞'];
-export const EXTRA_SPEAKERS = ['Conference Room B 📞', 'iPhone de Camille', 'Guest', 'Unknown Speaker', 'Salle Émeraude'];
+export const EXTRA_SPEAKERS = ['Conference Room B 📞', 'iPhone de Camille', 'Guest', 'Unknown Speaker', 'Salle Émeraude', 'Mallory \u001b[2J\u001b[H', '=2+3 Guest'];
+
+/**
+ * Other people's text at its worst, as a real account can hold it (a calendar invite anyone
+ * could send): terminal escapes (colour, clear screen, OSC window title and clipboard writes),
+ * path tricks, names Windows reserves, spreadsheet formulas, bidi overrides, overlong titles.
+ * A few meetings get one of these titles; the read commands and exports must stay harmless.
+ */
+export const HOSTILE_TITLES = [
+  '../../etc/{co} notes',
+  '/tmp/evil {co}',
+  'CON',
+  'nul.txt',
+  '=HYPERLINK("https://evil.example","{co}")',
+  '+SUM(1,2) budget review',
+  '@{co} -1 pricing',
+  '\u001b[31mURGENT\u001b[0m {co} escalation',
+  'Sync \u001b]0;pwned\u0007 and \u001b]52;c;ZXZpbA==\u0007 clipboard',
+  'Quarterly \u202eweiver\u202c plan',
+  'Roadmap '.repeat(40),
+  '.hidden {co} call',
+];
 
 export const SENTENCES_EN = [
   "Let's revisit the budget allocations before Friday.",
@@ -69,6 +90,8 @@ export const SENTENCES_EN = [
   '東京のチームも来週から参加します。',
   'The budget for next quarter is still under review.',
   'Can everyone see my screen?',
+  'Paste =cmd|\' /C calc\'!A0 into the sheet, ha.',
+  '\u001b[1;31mThis line tries to color your terminal\u001b[0m and fails.',
 ];
 export const SENTENCES_DE = [
   'Können wir das Budget noch einmal durchgehen?',
