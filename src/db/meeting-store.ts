@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
-import { hmsToSeconds } from '../sync/time.js';
+import { hmsToSeconds } from '../domain/time.js';
 
 /** A meeting as it arrived, ready to be written: the validated object and the raw payload. */
 export interface IncomingMeeting {

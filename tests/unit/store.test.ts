@@ -3,15 +3,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
-import { SyncStore, type RunProgress } from '../../src/db/sync-store.js';
+import { SyncStore, type ProcessProbe } from '../../src/db/sync-store.js';
 import { MeetingSchema } from '../../src/api/schemas.js';
+import type { RunCounters } from '../../src/domain/counters.js';
 import { DatabaseError } from '../../src/core/errors.js';
 import { meetingPayload } from '../helpers/meetings.js';
 
 let dir: string;
 let db: Db;
 let store: SyncStore;
-const progress = (): RunProgress => ({ pages: 1, requests: 1, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 0, meetingsUpdated: 0, itemsSkipped: 0 });
+const progress = (): RunCounters => ({ pages: 1, requests: 1, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 0, meetingsUpdated: 0, itemsSkipped: 0 });
+const run = { trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {}, pid: 100 } as const;
+/** This process is pid 100; every other pid is dead. */
+const processes: ProcessProbe = { pid: 100, isProcessAlive: (pid) => pid === 100 };
 const incoming = (raw: Record<string, unknown>) => ({ meeting: MeetingSchema.parse(raw), raw });
 const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -58,8 +62,8 @@ describe('migrations', () => {
   it('carries a version 1 database forward to version 2 with its data', async () => {
     const file = path.join(dir, 'v1.db');
     const v1 = await openDatabase(file);
-    const runId = new SyncStore(v1).startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    new SyncStore(v1).commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-01T00:00:00Z' });
+    const runId = new SyncStore(v1).startRun(run, 'x');
+    new SyncStore(v1).commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: 'x', bookmark: '2026-11-01T00:00:00Z' });
     // What version 1 looked like: sync_state without the backfill columns.
     v1.exec('ALTER TABLE sync_state DROP COLUMN backfill_from; ALTER TABLE sync_state DROP COLUMN backfill_before; PRAGMA user_version = 1');
     v1.close();
@@ -68,7 +72,7 @@ describe('migrations', () => {
     try {
       expect(migrated.pragma('user_version', { simple: true })).toBe(2);
       const store = new SyncStore(migrated);
-      expect(store.meetingCount()).toBe(1);
+      expect(migrated.prepare('SELECT COUNT(*) FROM meetings').pluck().get()).toBe(1);
       expect(store.state().bookmark).toBe('2026-11-01T00:00:00Z');
       expect(store.pendingBackfill()).toBeNull();
       expect(migrated.prepare("SELECT COUNT(*) AS n FROM meetings_fts WHERE meetings_fts MATCH 'Meeting'").get()).toEqual({ n: 1 });
@@ -114,8 +118,8 @@ describe('openDatabase: files and folders that are not ours', () => {
 
 describe('SyncStore.commitPage', () => {
   it('writes a meeting with all child rows, contacts and search index', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
-    const result = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: '2026-11-20T00:00:01Z' });
+    const runId = store.startRun(run, '2026-11-20T00:00:00Z');
+    const result = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: '2026-11-20T00:00:01Z' });
     expect(result).toEqual({ new: 1, updated: 0, unchanged: 0 });
     const m = db.prepare('SELECT * FROM meetings WHERE recording_id = 7').get() as Record<string, unknown>;
     expect(m).toMatchObject({ title: 'Meeting 7', duration_seconds: 1800, content_complete: 1, recorded_by_email: 'me@acme.example', summary_markdown: '## Summary\nBudgets.' });
@@ -131,15 +135,15 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('re-syncing replaces child rows instead of duplicating them, and keeps the index in step', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'a' });
-    const same = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'b' });
+    const runId = store.startRun(run, '2026-11-20T00:00:00Z');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: 'a' });
+    const same = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: 'b' });
     expect(same).toEqual({ new: 0, updated: 0, unchanged: 1 });
     const changed = meetingPayload(7, {
       title: 'Renamed',
       transcript: [{ speaker: { display_name: 'Solo' }, text: 'only one line now', timestamp: '00:00:01' }],
     });
-    expect(store.commitPage({ runId, meetings: [incoming(changed)], skipped: [], progress: progress(), now: 'c' })).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect(store.commitPage({ runId, meetings: [incoming(changed)], skipped: [], counters: progress(), now: 'c' })).toEqual({ new: 0, updated: 1, unchanged: 0 });
     expect(count('transcript_segments')).toBe(1);
     expect(count('meeting_attendees')).toBe(2);
     expect(db.prepare("SELECT COUNT(*) FROM transcript_fts WHERE transcript_fts MATCH 'budgets'").pluck().get()).toBe(0);
@@ -152,15 +156,15 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('marks meetings whose summary is not ready as incomplete', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], progress: progress(), now: 'x' });
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], counters: progress(), now: 'x' });
     expect(store.oldestIncompleteSince('2000-01-01')).toBe('2026-11-01T10:00:00Z');
     expect(store.storedContent(8)).toBeNull();
   });
 
   it('a summary with an empty transcript (nobody spoke) is complete; a null transcript is not', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(9, { transcript: [] })), incoming(meetingPayload(10, { transcript: null }))], skipped: [], progress: progress(), now: 'x' });
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(9, { transcript: [] })), incoming(meetingPayload(10, { transcript: null }))], skipped: [], counters: progress(), now: 'x' });
     const rows = db.prepare('SELECT recording_id, content_complete FROM meetings ORDER BY recording_id').all();
     expect(rows).toEqual([
       { recording_id: 9, content_complete: 1 },
@@ -169,11 +173,11 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('a page that fails half way leaves nothing behind, bookmark included', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    const runId = store.startRun(run, 'x');
     const broken = incoming(meetingPayload(9));
     (broken.meeting as { calendar_invitees: unknown }).calendar_invitees = null; // makes the writer throw mid-page
     expect(() =>
-      store.commitPage({ runId, meetings: [incoming(meetingPayload(8)), broken], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' }),
+      store.commitPage({ runId, meetings: [incoming(meetingPayload(8)), broken], skipped: [], counters: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' }),
     ).toThrow();
     expect(count('meetings')).toBe(0);
     expect(count('transcript_segments')).toBe(0);
@@ -181,16 +185,16 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('never moves the bookmark backwards', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' });
-    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-10-01T00:00:00Z' });
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [], skipped: [], counters: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' });
+    store.commitPage({ runId, meetings: [], skipped: [], counters: progress(), now: 'x', bookmark: '2026-10-01T00:00:00Z' });
     expect(store.state().bookmark).toBe('2026-11-20T00:00:00Z');
   });
 
   it('marks runs of dead processes as interrupted', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    const runId = store.startRun(run, 'x');
     db.prepare('UPDATE sync_runs SET pid = 999999999 WHERE id = ?').run(runId);
-    expect(store.markInterruptedRuns('y')).toBe(1);
-    expect(store.recentRuns(1)[0]).toMatchObject({ status: 'interrupted', ended_at: 'y' });
+    expect(store.markInterruptedRuns('y', processes)).toBe(1);
+    expect(db.prepare('SELECT status, ended_at FROM sync_runs WHERE id = ?').get(runId)).toEqual({ status: 'interrupted', ended_at: 'y' });
   });
 });
