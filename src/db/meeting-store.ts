@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
-import { hmsToSeconds } from '../domain/time.js';
+import { canonicalTime, canonicalTimeOrNull, hmsToSeconds } from '../domain/time.js';
 
 /** A meeting as it arrived, ready to be written: the validated object and the raw payload. */
 export interface IncomingMeeting {
@@ -109,7 +109,10 @@ export class MeetingWriter {
     };
   }
 
-  /** Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction. */
+  /**
+   * Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction.
+   * Its times are stored in the canonical form (raw_json keeps them exactly as Fathom sent them).
+   */
   write(incoming: IncomingMeeting, now: string): 'new' | 'updated' | 'unchanged' {
     const { meeting: m } = incoming;
     const rawJson = JSON.stringify(incoming.raw);
@@ -122,6 +125,7 @@ export class MeetingWriter {
     const id = m.recording_id;
     const transcript = m.transcript ?? [];
     const actions = m.action_items ?? [];
+    const createdAt = canonicalTime(m.created_at);
     this.#s.upsert!.run({
       recording_id: id,
       title: m.title,
@@ -130,11 +134,11 @@ export class MeetingWriter {
       url: m.url,
       share_url: m.share_url,
       meeting_url: m.meeting_url,
-      created_at: m.created_at,
-      scheduled_start_time: m.scheduled_start_time,
-      scheduled_end_time: m.scheduled_end_time,
-      recording_start_time: m.recording_start_time,
-      recording_end_time: m.recording_end_time,
+      created_at: createdAt,
+      scheduled_start_time: canonicalTimeOrNull(m.scheduled_start_time),
+      scheduled_end_time: canonicalTimeOrNull(m.scheduled_end_time),
+      recording_start_time: canonicalTimeOrNull(m.recording_start_time),
+      recording_end_time: canonicalTimeOrNull(m.recording_end_time),
       duration_seconds: durationSeconds(m),
       calendar_invitees_domains_type: m.calendar_invitees_domains_type,
       shared_with: m.shared_with,
@@ -171,7 +175,7 @@ export class MeetingWriter {
           name: a.name,
           email_domain: a.email_domain ?? a.email.split('@')[1] ?? null,
           is_external: bit(a.is_external),
-          at: m.created_at,
+          at: createdAt,
         });
       }
     });

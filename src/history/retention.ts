@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/database.js';
 import { RunHistory } from '../db/run-history.js';
-import { DAY_MS } from '../domain/time.js';
+import { DAY_MS, toIso } from '../domain/time.js';
 
 /**
  * Keeping history bounded without anyone having to think about it: called at the end of every
@@ -18,7 +18,7 @@ export const LOG_KEEP_BYTES = 256 * 1024;
  * the last run sync_state points at, and running rows, are kept (RunHistory.pruneStartedBefore).
  */
 export function pruneRunHistory(db: Db, now: number, days = RUN_HISTORY_DAYS): number {
-  return new RunHistory(db).pruneStartedBefore(new Date(now - days * DAY_MS).toISOString());
+  return new RunHistory(db).pruneStartedBefore(toIso(now - days * DAY_MS));
 }
 
 /**

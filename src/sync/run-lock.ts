@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { AlreadyRunningError, LocalResourceError } from '../core/errors.js';
+import { toIso } from '../domain/time.js';
 import { acquireLockFile, inspectLockFile, systemLockSystem, type HeldLock, type HeldState, type LockFileFormat, type LockFileState, type LockSystem, type StaleRules } from '../core/lock-file.js';
 
 /**
@@ -74,7 +75,7 @@ function toRunLockState(state: LockFileState<RunLockOwner>): RunLockState {
 
 function heldBy(held: HeldState<RunLockOwner>): RunLockOwner {
   // Created with O_EXCL but not written yet by its owner: treat as held, briefly.
-  return held.owner ?? { pid: 0, host: 'unknown', startedAt: new Date(held.mtimeMs).toISOString() };
+  return held.owner ?? { pid: 0, host: 'unknown', startedAt: toIso(held.mtimeMs) };
 }
 
 /** "pid N since T", with the host when it is not this one. */
@@ -105,7 +106,7 @@ export async function acquireRunLock(file: string, options: AcquireRunLockOption
     rules: RULES,
     owner: () => {
       const bootId = sys.bootId?.();
-      return { pid: sys.pid, host: sys.hostname(), startedAt: new Date(clock.now()).toISOString(), ...(bootId ? { bootId } : {}) };
+      return { pid: sys.pid, host: sys.hostname(), startedAt: toIso(clock.now()), ...(bootId ? { bootId } : {}) };
     },
     waitMs: options.wait ? Infinity : 0,
     pollMs: Math.min(FIRST_POLL_MS, maxPoll),

@@ -60,7 +60,7 @@ describe('doctor', () => {
     expect(text.code, text.stdout).toBe(0);
     const titles = text.stdout.split('\n').filter((l) => /^[✓!✗-] /.test(l)).map((l) => l.slice(2, 24).trim());
     expect(titles).toEqual(['Node.js', 'Directories', 'Configuration', 'Database', 'Credential', 'Token expiry', 'Fathom API', 'Credential for the job', 'Schedule', 'Last sync', 'Run lock']);
-    expect(text.stdout).toMatch(/^✓ Database +12 meetings, schema v2, integrity ok$/m);
+    expect(text.stdout).toMatch(/^✓ Database +12 meetings, schema v3, integrity ok$/m);
     expect(text.stdout).toMatch(/^✓ Credential for the job +the scheduled job can read it/m);
     expect(text.stdout).toMatch(/^! Schedule +no hourly sync is installed\n {4}fix: .*\n {6}\$ fathom-sync install-cron$/m);
     expect(text.stdout.trim().split('\n').at(-1)).toBe('Working, with warnings: 10 ok, 1 warning, 0 failures.');

@@ -189,7 +189,7 @@ describe('checks', () => {
     expect((await databaseCheck.run(ctx, new AbortController().signal)).status).toBe('warning');
     const db = await openDatabase(ctx.paths.database);
     db.close();
-    expect(await databaseCheck.run(ctx, new AbortController().signal)).toMatchObject({ status: 'ok', summary: '0 meetings, schema v2, integrity ok' });
+    expect(await databaseCheck.run(ctx, new AbortController().signal)).toMatchObject({ status: 'ok', summary: '0 meetings, schema v3, integrity ok' });
     fs.writeFileSync(ctx.paths.database, 'hello, not a database at all');
     for (const f of ['-wal', '-shm']) fs.rmSync(ctx.paths.database + f, { force: true });
     const result = await databaseCheck.run(ctx, new AbortController().signal);

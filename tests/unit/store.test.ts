@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { SyncStore, type ProcessProbe } from '../../src/db/sync-store.js';
+import { readSyncState } from '../../src/db/sync-state.js';
 import { MeetingSchema } from '../../src/api/schemas.js';
 import type { RunCounters } from '../../src/domain/counters.js';
 import { DatabaseError } from '../../src/core/errors.js';
@@ -35,7 +36,7 @@ describe('openDatabase', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
   });
 
   it('refuses a file that is not SQLite, without changing it', async () => {
@@ -59,7 +60,7 @@ describe('openDatabase', () => {
 });
 
 describe('migrations', () => {
-  it('carries a version 1 database forward to version 2 with its data', async () => {
+  it('carries a version 1 database forward to the current version with its data', async () => {
     const file = path.join(dir, 'v1.db');
     const v1 = await openDatabase(file);
     const runId = new SyncStore(v1).startRun(run, 'x');
@@ -70,12 +71,76 @@ describe('migrations', () => {
 
     const migrated = await openDatabase(file);
     try {
-      expect(migrated.pragma('user_version', { simple: true })).toBe(2);
+      expect(migrated.pragma('user_version', { simple: true })).toBe(3);
       const store = new SyncStore(migrated);
       expect(migrated.prepare('SELECT COUNT(*) FROM meetings').pluck().get()).toBe(1);
-      expect(store.state().bookmark).toBe('2026-11-01T00:00:00Z');
+      expect(store.state().bookmark).toBe('2026-11-01T00:00:00.000Z');
       expect(store.pendingBackfill()).toBeNull();
       expect(migrated.prepare("SELECT COUNT(*) AS n FROM meetings_fts WHERE meetings_fts MATCH 'Meeting'").get()).toEqual({ n: 1 });
+    } finally {
+      migrated.close();
+    }
+  });
+});
+
+describe('migration to version 3: one text form for every stored time', () => {
+  /** Every row of every table, in a fixed order: what the migration must keep. */
+  const snapshot = (d: Db) => {
+    const tables = ['meetings', 'meeting_attendees', 'transcript_segments', 'action_items', 'highlights', 'contacts', 'sync_state', 'sync_runs', 'skipped_items'];
+    return Object.fromEntries(tables.map((t) => [t, d.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all() as Record<string, unknown>[]]));
+  };
+
+  it('rewrites every time column of a version 2 database, and changes nothing else', async () => {
+    const file = path.join(dir, 'v2.db');
+    const Database = (await import('better-sqlite3')).default;
+    const v2 = new Database(file);
+    // Built from version 2's own SQL (schema.sql is version 3 now).
+    v2.exec(fs.readFileSync(new URL('../fixtures/schema-v2.sql', import.meta.url), 'utf8'));
+    const raw = (id: number, created: string) => JSON.stringify({ recording_id: id, created_at: created });
+    const meeting = v2.prepare(`INSERT INTO meetings (recording_id, title, created_at, scheduled_start_time, scheduled_end_time, recording_start_time,
+      recording_end_time, summary_markdown, raw_json, payload_sha256, first_synced_at, last_synced_at, last_changed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sha', ?, ?, ?)`);
+    // Fathom's forms (whole seconds, microseconds, an offset), fathom-sync's two old forms, and text that is no time at all.
+    meeting.run(1, 'Micro', '2025-06-30T20:02:32.054830Z', null, null, '2025-06-30T20:00:00Z', '2025-06-30T20:30:00.5Z', 'budget talk', raw(1, '2025-06-30T20:02:32.054830Z'), '2026-03-01T10:00:05Z', '2026-03-01T10:00:05.123Z', '2026-03-01T10:00:05Z');
+    meeting.run(2, 'Offset', '2026-03-01T12:00:00+02:00', '2026-03-01T09:00:00Z', '2026-03-01T09:30:00Z', null, null, null, raw(2, '2026-03-01T12:00:00+02:00'), 'x', 'x', 'x');
+    v2.prepare("INSERT INTO meeting_attendees (recording_id, seq, name, email) VALUES (1, 0, 'Zoë', 'zoe@client.example')").run();
+    v2.prepare("INSERT INTO transcript_segments (recording_id, seq, speaker_name, text, timestamp, start_seconds) VALUES (1, 0, 'Zoë', 'pricing', '00:00:05', 5)").run();
+    v2.prepare("INSERT INTO transcript_fts (rowid, text, speaker_name) SELECT id, text, speaker_name FROM transcript_segments").run();
+    v2.prepare("INSERT INTO action_items (recording_id, seq, description, recording_timestamp, start_seconds) VALUES (1, 0, 'Send', '00:10:45', 645)").run();
+    v2.prepare("INSERT INTO contacts (email, name, first_meeting_at, last_meeting_at) VALUES ('zoe@client.example', 'Zoë', '2025-06-30T20:02:32.054830Z', '2026-03-01T10:00:00Z')").run();
+    v2.prepare(`UPDATE sync_state SET bookmark = '2026-03-01T10:00:05Z', last_success_at = '2026-03-01T10:00:05.5Z', last_run_id = 1,
+      last_error = 'HTTP 503', last_error_at = '2026-02-28T23:59:59.999Z', backfill_from = NULL, backfill_before = '2026-02-01T00:00:00Z'`).run();
+    v2.prepare(`INSERT INTO sync_runs (id, trigger, mode, window_start, window_end, filters_json, pid, started_at, ended_at, status, pages, meetings_new, error)
+      VALUES (1, 'manual', 'quick', '2026-01-30T10:00:05Z', '2026-03-01T10:00:05.250Z', '{}', 7, '2026-03-01T10:00:05Z', '2026-03-01T10:00:06.1Z', 'ok', 2, 1, NULL),
+             (2, 'schedule', 'incremental', NULL, NULL, NULL, 8, '2026-03-01T11:00:00.000Z', NULL, 'running', 0, 0, NULL)`).run();
+    v2.prepare("INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (1, 3, 'created_at: not a date-time')").run();
+    const before = snapshot(v2);
+    v2.close();
+
+    const migrated = await openDatabase(file);
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).toBe(3);
+      const after = snapshot(migrated);
+      // What changed, and only that: every other value of every table is as it was.
+      const expected = structuredClone(before);
+      Object.assign(expected.meetings![0]!, {
+        created_at: '2025-06-30T20:02:32.054Z',
+        recording_start_time: '2025-06-30T20:00:00.000Z',
+        recording_end_time: '2025-06-30T20:30:00.500Z',
+        first_synced_at: '2026-03-01T10:00:05.000Z',
+        last_changed_at: '2026-03-01T10:00:05.000Z',
+      });
+      Object.assign(expected.meetings![1]!, { created_at: '2026-03-01T10:00:00.000Z', scheduled_start_time: '2026-03-01T09:00:00.000Z', scheduled_end_time: '2026-03-01T09:30:00.000Z' });
+      Object.assign(expected.contacts![0]!, { first_meeting_at: '2025-06-30T20:02:32.054Z', last_meeting_at: '2026-03-01T10:00:00.000Z' });
+      Object.assign(expected.sync_state![0]!, { bookmark: '2026-03-01T10:00:05.000Z', last_success_at: '2026-03-01T10:00:05.500Z', backfill_before: '2026-02-01T00:00:00.000Z' });
+      Object.assign(expected.sync_runs![0]!, { window_start: '2026-01-30T10:00:05.000Z', started_at: '2026-03-01T10:00:05.000Z', ended_at: '2026-03-01T10:00:06.100Z' });
+      expect(after).toEqual(expected);
+      // Fathom's own strings stay exactly as sent in raw_json; the search indexes still agree with their tables.
+      expect(JSON.parse(after.meetings![0]!.raw_json as string).created_at).toBe('2025-06-30T20:02:32.054830Z');
+      migrated.exec("INSERT INTO meetings_fts (meetings_fts) VALUES ('integrity-check'); INSERT INTO transcript_fts (transcript_fts) VALUES ('integrity-check')");
+      expect(migrated.prepare("SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'budget'").pluck().all()).toEqual([1]);
+      // Text order is time order now: the bookmark compares right against a later time with milliseconds.
+      expect(readSyncState(migrated).bookmark! < '2026-03-01T10:00:05.500Z').toBe(true);
     } finally {
       migrated.close();
     }
@@ -124,6 +189,8 @@ describe('SyncStore.commitPage', () => {
     const m = db.prepare('SELECT * FROM meetings WHERE recording_id = 7').get() as Record<string, unknown>;
     expect(m).toMatchObject({ title: 'Meeting 7', duration_seconds: 1800, content_complete: 1, recorded_by_email: 'me@acme.example', summary_markdown: '## Summary\nBudgets.' });
     expect(JSON.parse(m.raw_json as string)).toEqual(meetingPayload(7));
+    // Times in the canonical form; raw_json keeps Fathom's.
+    expect(m).toMatchObject({ created_at: '2026-11-01T10:00:00.000Z', recording_start_time: '2026-11-01T09:00:00.000Z', recording_end_time: '2026-11-01T09:30:00.000Z', scheduled_start_time: null });
     expect(count('meeting_attendees')).toBe(2);
     expect(db.prepare('SELECT start_seconds FROM transcript_segments ORDER BY seq').pluck().all()).toEqual([5, 3723]);
     expect(count('action_items')).toBe(1);
@@ -158,7 +225,7 @@ describe('SyncStore.commitPage', () => {
   it('marks meetings whose summary is not ready as incomplete', () => {
     const runId = store.startRun(run, 'x');
     store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], counters: progress(), now: 'x' });
-    expect(store.oldestIncompleteSince('2000-01-01')).toBe('2026-11-01T10:00:00Z');
+    expect(store.oldestIncompleteSince('2000-01-01T00:00:00.000Z')).toBe('2026-11-01T10:00:00.000Z');
     expect(store.storedContent(8)).toBeNull();
   });
 
