@@ -38,11 +38,9 @@ const bit = (v: boolean | null | undefined): number | null => (v === null || v =
  * (SyncStore.commitPage) so a page lands whole or not at all.
  */
 export class MeetingWriter {
-  readonly #db: Db;
   readonly #s: Record<string, Statement>;
 
   constructor(db: Db) {
-    this.#db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       existing: p('SELECT payload_sha256 FROM meetings WHERE recording_id = ?'),
@@ -202,9 +200,5 @@ export class MeetingWriter {
       this.#s.highlight!.run(id, seq, h.type, h.summary, h.text, h.start_time, h.end_time);
     });
     return existing ? 'updated' : 'new';
-  }
-
-  get db(): Db {
-    return this.#db;
   }
 }

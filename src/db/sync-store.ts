@@ -31,7 +31,7 @@ const UPDATE_COUNTERS = `pages = @pages, requests = @requests, retries = @retrie
  * time it is given is already canonical (domain/time.ts).
  */
 export class SyncStore {
-  readonly db: Db;
+  private readonly db: Db;
   readonly #writer: MeetingWriter;
 
   constructor(db: Db) {
