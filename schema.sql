@@ -1,7 +1,9 @@
--- fathom-sync database schema, version 3 (what every migration in src/db/migrate.ts adds up to).
+-- fathom-sync database schema, version 4 (what every migration in src/db/migrate.ts adds up to).
 -- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
 -- migrations there and bump PRAGMA user_version, so existing data is carried forward.
--- Times are ISO-8601 UTC text, as Fathom sends them.
+-- Times are ISO-8601 UTC text in one form, YYYY-MM-DDTHH:MM:SS.sssZ (always with milliseconds),
+-- so comparing them as text orders them in time. Fathom's own time strings are normalised to it;
+-- raw_json keeps them exactly as sent.
 
 CREATE TABLE meetings (
   recording_id                    INTEGER PRIMARY KEY,      -- Fathom's only stable key
@@ -241,4 +243,4 @@ CREATE TABLE team_members (
 ) WITHOUT ROWID;
 CREATE INDEX team_members_email ON team_members (email);
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

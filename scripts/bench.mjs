@@ -9,6 +9,8 @@
 //   rate limit  wall time under a compressed server rate window vs the bound the budget allows,
 //               and 429s received                                                    target <= 1.10x, 0
 //   start-up    whole-process time of `fathom-sync --help` vs `node -e 0`            target <= 1.6x
+//   read side   search, Markdown export, re-export and talk time on the largest database: see
+//               scripts/bench-read.mjs
 //
 // BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes.
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { readFigures } from './bench-read.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverMain = path.join(root, 'dist', 'fake-server', 'main.js');
@@ -152,6 +155,8 @@ try {
       rows.push([`requests ${fmt(n)}`, `${r.requests} (${r.retries} retries)`, `${minimum} minimum`, ratio(r.requests - r.retries, minimum), '1.00x']);
       rss[n] = sync.rssKb;
       rows.push([`peak RSS ${fmt(n)}`, `${fmt(sync.rssKb / 1024, 1)} MiB`, '', '', '']);
+      // The read side on the largest database: search, export, talk time (scripts/bench-read.mjs).
+      if (n === Math.max(...sizes)) rows.push(...(await readFigures(path.join(home, 'data', 'fathom-sync.db'), { ingestMs: r.duration_ms })));
     } finally {
       server.stop();
     }

@@ -80,7 +80,7 @@ export class OAuthAuth implements ApiAuth {
   async #refresh(staleAccessToken: string): Promise<void> {
     while (this.#inflight) await this.#inflight;
     if (this.#current.accessToken !== staleAccessToken && !this.#expiringSoon(this.#current)) return;
-    const lockOptions = this.#o.onRefreshWait ? { onWait: this.#o.onRefreshWait } : {};
+    const lockOptions = { clock: this.#clock, ...(this.#o.onRefreshWait ? { onWait: this.#o.onRefreshWait } : {}) };
     this.#inflight = withRefreshLock(this.#o.lockFile, () => this.#refreshLocked(staleAccessToken), lockOptions).finally(() => {
       this.#inflight = null;
     });

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { acquireLockFile, isProcessAlive, systemLockSystem, type LockFileFormat } from '../core/lock.js';
+import type { Clock } from '../core/clock.js';
+import { acquireLockFile, systemLockSystem, type LockFileFormat } from '../core/lock-file.js';
 import { TemporaryError } from '../core/errors.js';
 
 /**
@@ -9,12 +10,12 @@ import { TemporaryError } from '../core/errors.js';
  * would be logged out. The file is <stateDir>/token-refresh.lock, separate from the run lock
  * (sync.lock): this lock is taken inside a run and never waits for the run lock, so the two
  * can never wait on each other in reverse order. The mechanism is the run lock's
- * (core/lock.ts), with a deadline and an age limit of its own.
+ * (core/lock-file.ts), with a deadline and an age limit of its own.
  */
 
 export const REFRESH_LOCK_NAME = 'token-refresh.lock';
 
-interface LockOwner {
+interface RefreshLockOwner {
   pid: number;
   host: string;
   startedAt: number;
@@ -22,20 +23,21 @@ interface LockOwner {
 }
 
 export interface RefreshLockOptions {
+  /** Every "now" and every pause while waiting. */
+  clock: Clock;
   /** Give up waiting for another process after this long. */
   waitMs?: number;
   /** A lock older than this is abandoned whoever holds it (a refresh takes one HTTP request). */
   staleMs?: number;
   pollMs?: number;
-  now?: () => number;
   /** Called once if another process holds the lock and this one starts waiting. */
   onWait?: () => void;
 }
 
-const FORMAT: LockFileFormat<LockOwner> = {
+const FORMAT: LockFileFormat<RefreshLockOwner> = {
   parse(text) {
     try {
-      const v = JSON.parse(text) as LockOwner;
+      const v = JSON.parse(text) as RefreshLockOwner;
       return typeof v.pid === 'number' && typeof v.nonce === 'string' ? v : null;
     } catch {
       // Created but not written yet by its owner, or written by something else.
@@ -50,7 +52,7 @@ export function refreshLockPath(stateDir: string): string {
   return path.join(stateDir, REFRESH_LOCK_NAME);
 }
 
-export async function withRefreshLock<T>(file: string, fn: () => Promise<T>, options: RefreshLockOptions = {}): Promise<T> {
+export async function withRefreshLock<T>(file: string, fn: () => Promise<T>, options: RefreshLockOptions): Promise<T> {
   const release = await acquireRefreshLock(file, options);
   try {
     return await fn();
@@ -59,10 +61,11 @@ export async function withRefreshLock<T>(file: string, fn: () => Promise<T>, opt
   }
 }
 
-export async function acquireRefreshLock(file: string, options: RefreshLockOptions = {}): Promise<() => void> {
-  const system = { ...systemLockSystem, now: options.now ?? Date.now };
+export async function acquireRefreshLock(file: string, options: RefreshLockOptions): Promise<() => void> {
+  const { clock } = options;
+  const system = systemLockSystem;
   const pollMs = options.pollMs ?? 50;
-  const me: LockOwner = { pid: system.pid, host: system.hostname(), startedAt: system.now(), nonce: crypto.randomBytes(8).toString('hex') };
+  const me: RefreshLockOwner = { pid: system.pid, host: system.hostname(), startedAt: clock.now(), nonce: crypto.randomBytes(8).toString('hex') };
   const lock = await acquireLockFile(file, {
     format: FORMAT,
     rules: { unreadableGraceMs: 10_000, maxAgeMs: options.staleMs ?? 120_000 },
@@ -76,9 +79,8 @@ export async function acquireRefreshLock(file: string, options: RefreshLockOptio
       const who = owner ? ` (pid ${owner.pid} on ${owner.host})` : '';
       return new TemporaryError(`another fathom-sync process is renewing the OAuth token${who} and has not finished`, `try again; if no fathom-sync is running, delete ${file}`);
     },
+    clock,
     system,
   });
   return () => lock.release();
 }
-
-export const pidIsAlive: (pid: number) => boolean = isProcessAlive;

@@ -1,8 +1,10 @@
 import { ExitCode } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import type { AppContext } from '../core/context.js';
-import { parsePositiveInt } from '../sync/window.js';
-import { recentRunSummaries, type RunSummary } from '../history/runs.js';
+import { toCounterFields } from '../domain/counters.js';
+import type { RunRecord } from '../db/run-history.js';
+import { recentRuns, runDurationMs } from '../history/runs.js';
+import { parsePositiveInt } from './flag-values.js';
 
 export interface LogFlags {
   limit?: string;
@@ -15,9 +17,9 @@ export const DEFAULT_LOG_LIMIT = 20;
 export async function logCommand(flags: LogFlags, ctx: AppContext): Promise<number> {
   const limit = flags.limit === undefined ? DEFAULT_LOG_LIMIT : parsePositiveInt(flags.limit, '--limit');
   const { paths, output } = ctx;
-  const runs = await recentRunSummaries(paths.database, limit);
+  const runs = await recentRuns(paths.database, limit);
   if (flags.json) {
-    output.json(runs ?? []);
+    output.json((runs ?? []).map(runJson));
     return ExitCode.ok;
   }
   if (!runs || runs.length === 0) {
@@ -28,22 +30,43 @@ export async function logCommand(flags: LogFlags, ctx: AppContext): Promise<numb
   return ExitCode.ok;
 }
 
+/** One run as `log --json` prints it (README: Run history). */
+export function runJson(run: RunRecord): Record<string, unknown> {
+  return {
+    id: run.id,
+    trigger: run.trigger,
+    mode: run.mode,
+    status: run.status,
+    started_at: run.startedAt,
+    ended_at: run.endedAt,
+    duration_ms: runDurationMs(run),
+    window_start: run.windowStart,
+    window_end: run.windowEnd,
+    ...toCounterFields(run.counters),
+    error: run.error,
+  };
+}
+
+/** "2026-11-20 12:00:00Z": a stored time to the second, for the table. */
 const shortTime = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 /** A fixed-width table, newest run first; the error, when there is one, goes on its own line. */
-export function formatRunTable(runs: RunSummary[]): string {
+export function formatRunTable(runs: RunRecord[]): string {
   const header = ['ID', 'STARTED (UTC)', 'TRIGGER', 'MODE', 'STATUS', 'TOOK', 'SEEN', 'NEW', 'UPDATED'];
-  const rows = runs.map((r) => [
-    String(r.id),
-    shortTime(r.started_at),
-    r.trigger,
-    r.mode,
-    r.status,
-    r.duration_ms === null ? '-' : formatDuration(r.duration_ms),
-    String(r.meetings_seen),
-    String(r.meetings_new),
-    String(r.meetings_updated),
-  ]);
+  const rows = runs.map((r) => {
+    const took = runDurationMs(r);
+    return [
+      String(r.id),
+      shortTime(r.startedAt),
+      r.trigger,
+      r.mode,
+      r.status,
+      took === null ? '-' : formatDuration(took),
+      String(r.counters.meetingsSeen),
+      String(r.counters.meetingsNew),
+      String(r.counters.meetingsUpdated),
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [line(header)];

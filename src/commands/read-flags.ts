@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { parseDateArg, parsePositiveInt } from '../sync/window.js';
+import { parseDateArg, parsePositiveInt } from './flag-values.js';
 import type { MeetingFilter } from '../db/read/filters.js';
 
 /** The meeting filters every read command takes, as commander hands them over. */

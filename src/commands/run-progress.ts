@@ -1,36 +1,33 @@
 import type { OutputHost as Output } from '../core/output.js';
+import type { Clock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import type { HttpEvent } from '../api/http.js';
-import type { PageReport, SyncReporter } from '../sync/engine.js';
+import type { PageReport, WindowReporter } from '../sync/reporter.js';
 import type { SkippedItem } from '../api/schemas.js';
 
 /**
  * Shows a sync's progress: a cli-progress bar on a terminal, one plain line per page
  * elsewhere (cron, pipes), nothing under --quiet. Warnings about skipped items always show.
+ * `endKnown`: the window has a start or a count, so a percentage and an ETA mean something.
  */
-export interface RunProgressView extends SyncReporter {
-  httpEvent(event: HttpEvent): void;
-  stop(): void;
-}
-
-/** `endKnown`: the window has a start or a count, so a percentage and an ETA mean something. */
-export async function createProgressView(output: Output, opts: { limit: number | null; endKnown: boolean }): Promise<RunProgressView> {
+export async function createProgressView(output: Output, opts: { limit: number | null; endKnown: boolean }, clock: Clock): Promise<WindowReporter> {
   if (output.quiet) return new PlainView(output, true);
   if (!output.interactive) return new PlainView(output, false);
   const { default: cliProgress } = await import('cli-progress');
-  return new BarView(output, cliProgress, opts.limit, opts.endKnown);
+  return new BarView(output, cliProgress, opts.limit, opts.endKnown, clock);
 }
 
-class PlainView implements RunProgressView {
+class PlainView implements WindowReporter {
   constructor(
     private readonly output: Output,
     private readonly quiet: boolean,
   ) {}
   page(r: PageReport): void {
     if (this.quiet) return;
+    const c = r.counters;
     const pct = r.fraction === null ? '' : ` · ${Math.round(r.fraction * 100)}%`;
     const back = r.oldestCreatedAt ? ` · back to ${r.oldestCreatedAt.slice(0, 10)}` : '';
-    this.output.info(`page ${r.pages}: ${r.meetingsSeen} meetings (${r.meetingsNew} new, ${r.meetingsUpdated} updated)${back}${pct}`);
+    this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${back}${pct}`);
   }
   skipped(item: SkippedItem): void {
     this.output.warn(`skipped recording ${item.recordingId ?? '(no id)'}: ${item.reason}`);
@@ -51,7 +48,7 @@ class PlainView implements RunProgressView {
 
 type CliProgress = typeof import('cli-progress');
 
-class BarView implements RunProgressView {
+class BarView implements WindowReporter {
   readonly #bar: import('cli-progress').SingleBar;
   readonly #limit: number | null;
   #status = '';
@@ -63,6 +60,7 @@ class BarView implements RunProgressView {
     cliProgress: CliProgress,
     limit: number | null,
     endKnown: boolean,
+    private readonly clock: Clock,
   ) {
     this.#limit = limit;
     const counts = '{meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}';
@@ -86,10 +84,10 @@ class BarView implements RunProgressView {
   #payload(): object {
     const r = this.#last;
     return {
-      meetings: r?.meetingsSeen ?? 0,
-      new: r?.meetingsNew ?? 0,
-      updated: r?.meetingsUpdated ?? 0,
-      pages: r?.pages ?? 0,
+      meetings: r?.counters.meetingsSeen ?? 0,
+      new: r?.counters.meetingsNew ?? 0,
+      updated: r?.counters.meetingsUpdated ?? 0,
+      pages: r?.counters.pages ?? 0,
       back: r?.oldestCreatedAt?.slice(0, 10) ?? '...',
       status: this.#status,
     };
@@ -99,9 +97,9 @@ class BarView implements RunProgressView {
     this.#last = r;
     this.#status = '';
     let value: number;
-    if (this.#limit !== null) value = Math.min(r.meetingsSeen, this.#limit);
+    if (this.#limit !== null) value = Math.min(r.counters.meetingsSeen, this.#limit);
     else if (r.fraction !== null) value = Math.round(r.fraction * 100);
-    else value = Math.min(99, r.pages); // no known end (--all): not shown, the counts are
+    else value = Math.min(99, r.counters.pages); // no known end (--all): not shown, the counts are
     this.#bar.update(value, this.#payload());
   }
   skipped(item: SkippedItem): void {
@@ -116,16 +114,17 @@ class BarView implements RunProgressView {
   httpEvent(e: HttpEvent): void {
     if (e.type === 'rate-wait') {
       if (e.ms < 500) return;
-      const until = Date.now() + e.ms;
+      // The countdown redraws on its own timer; the time left comes from the clock.
+      const until = this.clock.now() + e.ms;
       const show = () => {
-        const left = until - Date.now();
+        const left = until - this.clock.now();
         this.#status = left > 0 ? `| waiting ${formatDuration(left)} for rate limit` : '';
         this.#bar.update(this.#payload());
       };
       clearInterval(this.#waitTimer);
       this.#waitTimer = setInterval(() => {
         show();
-        if (until <= Date.now()) clearInterval(this.#waitTimer);
+        if (until <= this.clock.now()) clearInterval(this.#waitTimer);
       }, 1000);
       this.#waitTimer.unref();
       show();

@@ -88,7 +88,7 @@ export async function openDatabase(file: string, options: { readonly?: boolean; 
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a killed process never corrupts the file or loses a committed transaction.
       db.pragma('synchronous = NORMAL');
-      migrate(db);
+      if (version < SCHEMA_VERSION) migrate(db, (await import('./migrations/index.js')).MIGRATIONS);
     }
     return db;
   } catch (err) {

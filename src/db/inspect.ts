@@ -1,12 +1,16 @@
-import { inspectDatabaseFile, openDatabase } from './database.js';
+import { inspectDatabaseFile, openDatabase, type Db } from './database.js';
 import { SCHEMA_VERSION, readSchemaVersion } from './migrate.js';
-import { SyncStore } from './sync-store.js';
-import type { PendingBackfill } from '../sync/backfill.js';
+import { readPendingBackfill, readSyncState } from './sync-state.js';
+import { RunHistory } from './run-history.js';
+import type { PendingBackfill } from '../domain/backfill.js';
 
 /**
  * Read-only looks at a database for `status` and `doctor`: what is in it and whether it is
  * healthy. Nothing here writes, migrates or takes the sync lock.
  */
+
+/** The schema version that added sync_state.backfill_from / backfill_before. */
+const BACKFILL_COLUMNS_SINCE = 2;
 
 export interface DatabaseSummary {
   meetingCount: number;
@@ -17,21 +21,24 @@ export interface DatabaseSummary {
   backfillPending: PendingBackfill | null;
 }
 
+function countMeetings(db: Db): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n;
+}
+
 /** null when there is no database yet; throws DatabaseError for a file that cannot be used. */
 export async function readDatabaseSummary(file: string): Promise<DatabaseSummary | null> {
   if (inspectDatabaseFile(file) !== 'sqlite') return null;
   const db = await openDatabase(file, { readonly: true });
   try {
-    const store = new SyncStore(db);
-    const state = store.state();
-    const last = store.recentRuns(1)[0];
+    const state = readSyncState(db);
+    const last = new RunHistory(db).recent(1)[0];
     return {
-      meetingCount: store.meetingCount(),
-      lastSuccessAt: state.last_success_at,
-      lastError: state.last_error,
-      lastRun: last ? { status: last.status, started_at: last.started_at, ended_at: last.ended_at } : null,
-      // A database the next run has not migrated yet has no backfill columns: nothing pending then.
-      backfillPending: readSchemaVersion(db) >= SCHEMA_VERSION ? store.pendingBackfill() : null,
+      meetingCount: countMeetings(db),
+      lastSuccessAt: state.lastSuccessAt,
+      lastError: state.lastError,
+      lastRun: last ? { status: last.status, started_at: last.startedAt, ended_at: last.endedAt } : null,
+      // A database the next run has not migrated yet may have no backfill columns: nothing pending then.
+      backfillPending: readSchemaVersion(db) >= BACKFILL_COLUMNS_SINCE ? readPendingBackfill(db) : null,
     };
   } finally {
     db.close();
@@ -59,8 +66,7 @@ export async function checkDatabaseHealth(file: string, limit = 20): Promise<Dat
     const schemaVersion = readSchemaVersion(db);
     const integrityProblems = (db.pragma(`integrity_check(${limit})`) as { integrity_check: string }[]).map((r) => r.integrity_check).filter((m) => m !== 'ok');
     const countable = integrityProblems.length === 0 && schemaVersion > 0 && schemaVersion <= SCHEMA_VERSION;
-    const meetingCount = countable ? (db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n : null;
-    return { schemaVersion, integrityProblems, meetingCount };
+    return { schemaVersion, integrityProblems, meetingCount: countable ? countMeetings(db) : null };
   } finally {
     db.close();
   }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
-import { hmsToSeconds } from '../sync/time.js';
+import { canonicalTime, canonicalTimeOrNull, hmsToSeconds } from '../domain/time.js';
 import { TalkTimeWriter, talkTimeOf } from './talk-time-store.js';
 import type { TalkPerson } from '../domain/talk-time.js';
 
@@ -40,14 +40,12 @@ const bit = (v: boolean | null | undefined): number | null => (v === null || v =
  * (SyncStore.commitPage) so a page lands whole or not at all.
  */
 export class MeetingWriter {
-  readonly #db: Db;
   readonly #s: Record<string, Statement>;
   readonly #talkTime: TalkTimeWriter;
-  /** Team members known to be internal (for talk time); read once per page, see beginPage. */
+  /** Team members known to be internal (for talk time); read again for each page (forgetTeam). */
   #team: TalkPerson[] | null = null;
 
   constructor(db: Db) {
-    this.#db = db;
     this.#talkTime = new TalkTimeWriter(db);
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
@@ -115,7 +113,10 @@ export class MeetingWriter {
     };
   }
 
-  /** Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction. */
+  /**
+   * Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction.
+   * Its times are stored in the canonical form (raw_json keeps them exactly as Fathom sent them).
+   */
   write(incoming: IncomingMeeting, now: string): 'new' | 'updated' | 'unchanged' {
     const { meeting: m } = incoming;
     const rawJson = JSON.stringify(incoming.raw);
@@ -128,6 +129,7 @@ export class MeetingWriter {
     const id = m.recording_id;
     const transcript = m.transcript ?? [];
     const actions = m.action_items ?? [];
+    const createdAt = canonicalTime(m.created_at);
     this.#s.upsert!.run({
       recording_id: id,
       title: m.title,
@@ -136,11 +138,11 @@ export class MeetingWriter {
       url: m.url,
       share_url: m.share_url,
       meeting_url: m.meeting_url,
-      created_at: m.created_at,
-      scheduled_start_time: m.scheduled_start_time,
-      scheduled_end_time: m.scheduled_end_time,
-      recording_start_time: m.recording_start_time,
-      recording_end_time: m.recording_end_time,
+      created_at: createdAt,
+      scheduled_start_time: canonicalTimeOrNull(m.scheduled_start_time),
+      scheduled_end_time: canonicalTimeOrNull(m.scheduled_end_time),
+      recording_start_time: canonicalTimeOrNull(m.recording_start_time),
+      recording_end_time: canonicalTimeOrNull(m.recording_end_time),
       duration_seconds: durationSeconds(m),
       calendar_invitees_domains_type: m.calendar_invitees_domains_type,
       shared_with: m.shared_with,
@@ -177,7 +179,7 @@ export class MeetingWriter {
           name: a.name,
           email_domain: a.email_domain ?? a.email.split('@')[1] ?? null,
           is_external: bit(a.is_external),
-          at: m.created_at,
+          at: createdAt,
         });
       }
     });
@@ -211,9 +213,5 @@ export class MeetingWriter {
   /** Team members may have been synced since the last page: read them again on the next write. */
   forgetTeam(): void {
     this.#team = null;
-  }
-
-  get db(): Db {
-    return this.#db;
   }
 }

@@ -1,61 +1,37 @@
-import os from 'node:os';
 import type { Db } from './database.js';
 import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
+import { advanceBookmark, readPendingBackfill, readSyncState, recordError, recordSuccess, writePendingBackfill, type SyncState } from './sync-state.js';
+import type { RunStatus, RunTrigger } from './run-history.js';
 import type { SkippedItem } from '../api/schemas.js';
-import { isProcessAlive } from '../core/lock.js';
-import { afterBackfillPage, afterCompleteWindow, type PendingBackfill } from '../sync/backfill.js';
+import { applyBackfillChange, type BackfillChange, type PendingBackfill } from '../domain/backfill.js';
+import { toCounterFields, withWritten, type RunCounters } from '../domain/counters.js';
 
-export interface RunRecord {
-  trigger: 'manual' | 'schedule';
+/** A run as it starts: what it reads, and which process runs it. */
+export interface RunStart {
+  trigger: RunTrigger;
   mode: string;
   windowStart: string | null;
   windowEnd: string | null;
   filters: Record<string, unknown>;
+  pid: number;
 }
 
-/** The run's counters, saved with each page (the run's checkpoint). */
-export interface RunProgress {
-  pages: number;
-  requests: number;
-  retries: number;
-  rateLimited: number;
-  meetingsSeen: number;
-  meetingsNew: number;
-  meetingsUpdated: number;
-  itemsSkipped: number;
+/** Which process this is, and whether another one still exists (the lock's LockSystem is one). */
+export interface ProcessProbe {
+  pid: number;
+  isProcessAlive(pid: number): boolean;
 }
 
-export interface SyncStateRow {
-  bookmark: string | null;
-  last_success_at: string | null;
-  last_run_id: number | null;
-  last_error: string | null;
-  last_error_at: string | null;
-}
+const UPDATE_COUNTERS = `pages = @pages, requests = @requests, retries = @retries, rate_limited = @rate_limited,
+  meetings_seen = @meetings_seen, meetings_new = @meetings_new, meetings_updated = @meetings_updated, items_skipped = @items_skipped`;
 
-export interface RunRow {
-  id: number;
-  trigger: string;
-  mode: string;
-  window_start: string | null;
-  window_end: string | null;
-  started_at: string;
-  ended_at: string | null;
-  status: string;
-  pages: number;
-  requests: number;
-  retries: number;
-  rate_limited: number;
-  meetings_seen: number;
-  meetings_new: number;
-  meetings_updated: number;
-  items_skipped: number;
-  error: string | null;
-}
-
-/** Sync bookkeeping: runs, the bookmark, and the per-page transaction that ties them to the data. */
+/**
+ * What a sync writes: its run rows, the meetings of each page, and sync_state (the bookmark, a
+ * pending backfill, the last success or error), tied together in one transaction per page. Every
+ * time it is given is already canonical (domain/time.ts).
+ */
 export class SyncStore {
-  readonly db: Db;
+  private readonly db: Db;
   readonly #writer: MeetingWriter;
 
   constructor(db: Db) {
@@ -63,21 +39,16 @@ export class SyncStore {
     this.#writer = new MeetingWriter(db);
   }
 
-  state(): SyncStateRow {
-    return this.db.prepare('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE id = 1').get() as SyncStateRow;
+  state(): SyncState {
+    return readSyncState(this.db);
   }
 
   /** The stretch an unfinished backfill may have left missing, or null. */
   pendingBackfill(): PendingBackfill | null {
-    const row = this.db.prepare('SELECT backfill_from, backfill_before FROM sync_state WHERE id = 1').get() as { backfill_from: string | null; backfill_before: string | null };
-    return row.backfill_before === null ? null : { from: row.backfill_from, before: row.backfill_before };
+    return readPendingBackfill(this.db);
   }
 
-  #setPendingBackfill(next: PendingBackfill | null): void {
-    this.db.prepare('UPDATE sync_state SET backfill_from = ?, backfill_before = ? WHERE id = 1').run(next?.from ?? null, next?.before ?? null);
-  }
-
-  /** created_at of the oldest meeting whose summary or transcript Fathom had not produced yet. */
+  /** created_at of the oldest meeting since `since` whose summary or transcript Fathom had not produced yet. */
   oldestIncompleteSince(since: string): string | null {
     const row = this.db.prepare('SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?').get(since) as { at: string | null };
     return row.at;
@@ -93,39 +64,38 @@ export class SyncStore {
   }
 
   /** Runs left "running" by a process that no longer exists were interrupted (kill -9, power loss). */
-  markInterruptedRuns(now: string): number {
+  markInterruptedRuns(now: string, processes: ProcessProbe): number {
     const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
-    const dead = rows.filter((r) => r.pid === null || (r.pid !== process.pid && !isProcessAlive(r.pid)));
+    const dead = rows.filter((r) => r.pid === null || (r.pid !== processes.pid && !processes.isProcessAlive(r.pid)));
     const mark = this.db.prepare("UPDATE sync_runs SET status = 'interrupted', ended_at = ?, error = 'the process stopped before the run finished' WHERE id = ?");
     this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
     return dead.length;
   }
 
-  startRun(run: RunRecord, now: string): number {
+  startRun(run: RunStart, now: string): number {
     const info = this.db
       .prepare(
         `INSERT INTO sync_runs (trigger, mode, window_start, window_end, filters_json, pid, started_at, status)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'running')`,
       )
-      .run(run.trigger, run.mode, run.windowStart, run.windowEnd, JSON.stringify(run.filters), process.pid, now);
+      .run(run.trigger, run.mode, run.windowStart, run.windowEnd, JSON.stringify(run.filters), run.pid, now);
     return Number(info.lastInsertRowid);
   }
 
   /**
    * One page, atomically: its meetings with all child rows, the skipped-item reports, the run's
-   * counters and, on the page that completes the window, the new bookmark. Killed at any
-   * instant, the database holds either all of this page or none of it, and the bookmark never
-   * runs ahead of the data.
+   * counters (`counters` as they stand before this page's writes; what it writes is added) and, on
+   * the page that completes the window, the new bookmark. Killed at any instant, the database holds
+   * either all of this page or none of it, and the bookmark never runs ahead of the data.
    */
   commitPage(args: {
     runId: number;
     meetings: IncomingMeeting[];
     skipped: SkippedItem[];
-    progress: RunProgress;
+    counters: RunCounters;
     now: string;
     bookmark?: string;
-    /** How this page changes the pending backfill: a backfill's progress, or a window read to its end. */
-    backfill?: { read: PendingBackfill } | { completed: { start: string | null; end: string | null } };
+    backfill?: BackfillChange;
   }): PageWriteResult {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
@@ -133,71 +103,20 @@ export class SyncStore {
       for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now)] += 1;
       const skip = this.db.prepare('INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, ?, ?)');
       for (const s of args.skipped) skip.run(args.runId, s.recordingId, s.reason);
-      const p = args.progress;
-      this.db
-        .prepare(
-          `UPDATE sync_runs SET pages = ?, requests = ?, retries = ?, rate_limited = ?, meetings_seen = ?,
-             meetings_new = ?, meetings_updated = ?, items_skipped = ? WHERE id = ?`,
-        )
-        .run(
-          p.pages,
-          p.requests,
-          p.retries,
-          p.rateLimited,
-          p.meetingsSeen,
-          p.meetingsNew + result.new,
-          p.meetingsUpdated + result.updated,
-          p.itemsSkipped,
-          args.runId,
-        );
-      if (args.bookmark) this.#advanceBookmark(args.bookmark);
-      if (args.backfill) {
-        const pending = this.pendingBackfill();
-        this.#setPendingBackfill('read' in args.backfill ? afterBackfillPage(pending, args.backfill.read) : afterCompleteWindow(pending, args.backfill.completed));
-      }
+      this.#saveCounters(args.runId, withWritten(args.counters, result));
+      if (args.bookmark) advanceBookmark(this.db, args.bookmark);
+      if (args.backfill) writePendingBackfill(this.db, applyBackfillChange(this.pendingBackfill(), args.backfill));
       return result;
     })();
   }
 
-  #recordError(error: string, at: string, runId: number): void {
-    this.db.prepare('UPDATE sync_state SET last_error = ?, last_error_at = ?, last_run_id = ? WHERE id = 1').run(error, at, runId);
-  }
-
-  /** The bookmark only ever moves forward. */
-  #advanceBookmark(to: string): void {
-    this.db
-      .prepare('UPDATE sync_state SET bookmark = ? WHERE id = 1 AND (bookmark IS NULL OR bookmark < ?)')
-      .run(to, to);
-  }
-
-  finishRun(runId: number, outcome: { status: 'ok' | 'failed' | 'interrupted'; progress: RunProgress; error?: string; now: string; bookmark?: string }): void {
+  finishRun(runId: number, outcome: { status: Exclude<RunStatus, 'running' | 'skipped'>; counters: RunCounters; error?: string; now: string; bookmark?: string }): void {
     this.db.transaction(() => {
-      const p = outcome.progress;
-      this.db
-        .prepare(
-          `UPDATE sync_runs SET status = ?, ended_at = ?, error = ?, pages = ?, requests = ?, retries = ?, rate_limited = ?,
-             meetings_seen = ?, meetings_new = ?, meetings_updated = ?, items_skipped = ? WHERE id = ?`,
-        )
-        .run(
-          outcome.status,
-          outcome.now,
-          outcome.error ?? null,
-          p.pages,
-          p.requests,
-          p.retries,
-          p.rateLimited,
-          p.meetingsSeen,
-          p.meetingsNew,
-          p.meetingsUpdated,
-          p.itemsSkipped,
-          runId,
-        );
-      if (outcome.bookmark) this.#advanceBookmark(outcome.bookmark);
-      if (outcome.status === 'ok') {
-        this.db.prepare('UPDATE sync_state SET last_success_at = ?, last_run_id = ? WHERE id = 1').run(outcome.now, runId);
-      } else {
-        this.#recordError(outcome.error ?? 'failed', outcome.now, runId);
-      }
+      this.db.prepare('UPDATE sync_runs SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(outcome.status, outcome.now, outcome.error ?? null, runId);
+      this.#saveCounters(runId, outcome.counters);
+      if (outcome.bookmark) advanceBookmark(this.db, outcome.bookmark);
+      if (outcome.status === 'ok') recordSuccess(this.db, outcome.now, runId);
+      else recordError(this.db, outcome.error ?? 'failed', outcome.now, runId);
     })();
   }
 
@@ -205,34 +124,21 @@ export class SyncStore {
    * A run that ended before it could sync (no credential, another sync running): one finished
    * row, so `log` and `doctor` show the hourly job's refusals and not only its successes.
    */
-  recordRefusedRun(run: { trigger: RunRecord['trigger']; mode: string; status: 'failed' | 'skipped'; error: string; now: string }): number {
+  recordRefusedRun(run: { trigger: RunTrigger; mode: string; status: 'failed' | 'skipped'; error: string; now: string; pid: number }): number {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
           `INSERT INTO sync_runs (trigger, mode, pid, started_at, ended_at, status, error)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(run.trigger, run.mode, process.pid, run.now, run.now, run.status, run.error);
+        .run(run.trigger, run.mode, run.pid, run.now, run.now, run.status, run.error);
       const id = Number(info.lastInsertRowid);
-      if (run.status === 'failed') {
-        this.#recordError(run.error, run.now, id);
-      }
+      if (run.status === 'failed') recordError(this.db, run.error, run.now, id);
       return id;
     })();
   }
 
-  /** The newest run that tried to sync; runs skipped because another sync was running do not count. */
-  lastAttemptedRun(): RunRow | null {
-    return (this.db.prepare("SELECT * FROM sync_runs WHERE status <> 'skipped' ORDER BY id DESC LIMIT 1").get() as RunRow | undefined) ?? null;
-  }
-
-  recentRuns(limit: number): RunRow[] {
-    return this.db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[];
-  }
-
-  meetingCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings').get() as { n: number }).n;
+  #saveCounters(runId: number, counters: RunCounters): void {
+    this.db.prepare(`UPDATE sync_runs SET ${UPDATE_COUNTERS} WHERE id = @id`).run({ ...toCounterFields(counters), id: runId });
   }
 }
-
-export const hostName = (): string => os.hostname();

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
 import { computeTalkTime, type TalkPerson, type TalkTime } from '../domain/talk-time.js';
-import { hmsToSeconds } from '../sync/time.js';
+import { hmsToSeconds } from '../domain/time.js';
 
 /**
  * Talk time is computed when a meeting is written (and, by a migration, for meetings stored

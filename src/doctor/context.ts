@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { readConfig, type AppConfig } from '../core/config.js';
 import { errorMessage } from '../core/errors.js';
-import { systemLockSystem } from '../core/lock.js';
+import { systemLockSystem } from '../core/lock-file.js';
 import type { AppContext } from '../core/context.js';
 import type { ApiAuth } from '../api/auth.js';
 import { apiSettings, createApiClient } from '../api/factory.js';

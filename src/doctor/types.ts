@@ -2,7 +2,7 @@ import type { AppPaths } from '../core/paths.js';
 import type { Clock } from '../core/clock.js';
 import type { Fix } from '../core/errors.js';
 import type { AppConfig } from '../core/config.js';
-import type { LockSystem } from '../core/lock.js';
+import type { LockSystem } from '../core/lock-file.js';
 import type { CommandRunner } from '../schedule/command-runner.js';
 import type { ScheduleContext } from '../schedule/service.js';
 import type { InstalledJob } from '../schedule/scheduler.js';

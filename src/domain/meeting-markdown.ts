@@ -1,6 +1,7 @@
 import { safeLine, safeText } from '../core/safe-text.js';
 import type { TalkTime } from './talk-time.js';
 import { playbackUrl } from './playback.js';
+import { hmsToSeconds as hms } from './time.js';
 
 export { playbackUrl };
 
@@ -30,12 +31,6 @@ export interface MeetingDocument {
   default_summary: { markdown_formatted: string | null } | null;
   action_items: { description: string | null; completed: boolean | null; recording_timestamp: string | null; recording_playback_url: string | null; assignee: { name: string | null; email: string | null } | null }[] | null;
   transcript: { speaker: { display_name: string | null }; text: string; timestamp: string | null }[] | null;
-}
-
-/** "HH:MM:SS" to seconds; null when it is not that shape. */
-function hms(value: string | null): number | null {
-  const m = value ? /^(\d+):([0-5]\d):([0-5]\d)$/.exec(value.trim()) : null;
-  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
 }
 
 /** Literal text in Markdown: no character of it is read as Markdown or HTML. */

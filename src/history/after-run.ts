@@ -6,7 +6,7 @@ import { pruneRunHistory, trimLogFile } from './retention.js';
  * Housekeeping at the end of a run, successful or not. It must never turn a good run into a
  * failed one, so every problem is only reported.
  */
-export function tidyAfterRun(db: Db, paths: AppPaths, onProblem: (message: string) => void, now = Date.now()): void {
+export function tidyAfterRun(db: Db, paths: Pick<AppPaths, 'logFile'>, onProblem: (message: string) => void, now: number): void {
   try {
     pruneRunHistory(db, now);
   } catch (err) {

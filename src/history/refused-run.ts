@@ -1,14 +1,16 @@
 import { inspectDatabaseFile, openDatabase } from '../db/database.js';
 import { SyncStore } from '../db/sync-store.js';
+import type { RunTrigger } from '../db/run-history.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface RefusedRun {
-  trigger: 'manual' | 'schedule';
+  trigger: RunTrigger;
   mode: string;
   /** failed: the run could not start (no credential); skipped: another sync was running. */
   status: 'failed' | 'skipped';
   error: string;
   now: string;
+  pid: number;
 }
 
 /**

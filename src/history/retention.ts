@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/database.js';
+import { RunHistory } from '../db/run-history.js';
+import { DAY_MS, toIso } from '../domain/time.js';
 
 /**
  * Keeping history bounded without anyone having to think about it: called at the end of every
@@ -12,20 +14,11 @@ export const LOG_MAX_BYTES = 1024 * 1024;
 export const LOG_KEEP_BYTES = 256 * 1024;
 
 /**
- * Deletes sync_runs rows (and, by cascade, their skipped_items) that started more than `days`
- * ago. The run sync_state points at is kept so the last result is never lost, and running
- * rows are left to markInterruptedRuns.
+ * Deletes sync_runs rows (and their skipped_items) that started more than `days` before `now`;
+ * the last run sync_state points at, and running rows, are kept (RunHistory.pruneStartedBefore).
  */
 export function pruneRunHistory(db: Db, now: number, days = RUN_HISTORY_DAYS): number {
-  const cutoff = new Date(now - days * 24 * 3600 * 1000).toISOString();
-  const info = db
-    .prepare(
-      `DELETE FROM sync_runs
-        WHERE started_at < ? AND status <> 'running'
-          AND id IS NOT (SELECT last_run_id FROM sync_state WHERE id = 1)`,
-    )
-    .run(cutoff);
-  return info.changes;
+  return new RunHistory(db).pruneStartedBefore(toIso(now - days * DAY_MS));
 }
 
 /**

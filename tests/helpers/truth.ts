@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 
+/** A time as fathom-sync stores it: always with milliseconds (Fathom's own form stays in raw_json). */
+const stored = (time: string | null): string | null => (time === null ? null : new Date(Date.parse(time)).toISOString());
+
 /** Compares what the CLI stored with the fake server's ground truth, field by field. */
 export function expectDatabaseMatches(dbFile: string, truth: Array<Record<string, any>>): void {
   // Read-write only for FTS5's integrity-check command; nothing is changed.
@@ -21,8 +24,8 @@ export function expectDatabaseMatches(dbFile: string, truth: Array<Record<string
         meeting_type: t.meeting_type,
         url: t.url,
         share_url: t.share_url,
-        created_at: t.created_at,
-        recording_start_time: t.recording_start_time,
+        created_at: stored(t.created_at),
+        recording_start_time: stored(t.recording_start_time),
         shared_with: t.shared_with,
         recorded_by_email: t.recorded_by.email,
         recorded_by_team: t.recorded_by.team,

@@ -1,15 +1,21 @@
+import { systemClock } from '../../src/core/clock.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { acquireRefreshLock, refreshLockPath, withRefreshLock } from '../../src/auth/refresh-lock.js';
 import { TemporaryError } from '../../src/core/errors.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const NOW = Date.parse('2026-03-01T10:00:00Z');
 
 let dir: string;
 let lock: string;
+let clock: FakeClock;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'refresh-lock-'));
   lock = refreshLockPath(path.join(dir, 'state'));
+  clock = new FakeClock(NOW);
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -24,9 +30,9 @@ const writeOwner = (owner: object) => {
 describe('refresh lock', () => {
   it('is a file of its own in the state dir, created 0600 and removed on release', async () => {
     expect(path.basename(lock)).toBe('token-refresh.lock');
-    const release = await acquireRefreshLock(lock);
+    const release = await acquireRefreshLock(lock, { clock });
     expect(fs.statSync(lock).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(fs.readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname() });
+    expect(JSON.parse(fs.readFileSync(lock, 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), startedAt: NOW });
     release();
     expect(fs.existsSync(lock)).toBe(false);
   });
@@ -44,7 +50,7 @@ describe('refresh lock', () => {
       return realOpen(...args);
     });
 
-    const release = await acquireRefreshLock(lock, { pollMs: 1 });
+    const release = await acquireRefreshLock(lock, { clock: systemClock, pollMs: 1 });
     events.push('first in');
     const second = withRefreshLock(
       lock,
@@ -53,7 +59,7 @@ describe('refresh lock', () => {
         await Promise.resolve();
         events.push('second out');
       },
-      { pollMs: 1 },
+      { clock: systemClock, pollMs: 1 },
     );
     // A lock that does not exclude lets the second in at once: that settles `second` first.
     await Promise.race([secondTriedThrice, second.then(() => Promise.reject(new Error(`the second holder entered while the first held the lock: ${events.join(', ')}`)))]);
@@ -66,30 +72,33 @@ describe('refresh lock', () => {
   });
 
   it('waits for a live holder, then gives up with a temporary error naming it', async () => {
-    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: Date.now(), nonce: 'live' });
-    const err = await acquireRefreshLock(lock, { waitMs: 60, pollMs: 10 }).catch((e: Error) => e);
+    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: NOW, nonce: 'live' });
+    const err = await acquireRefreshLock(lock, { clock, waitMs: 60, pollMs: 10 }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(TemporaryError);
     expect(err.message).toContain(`pid ${process.pid}`);
+    // It looked every 10 ms of the clock's time until the 60 ms were up.
+    expect(clock.sleeps).toEqual([10, 10, 10, 10, 10, 10]);
     expect(fs.existsSync(lock)).toBe(true); // not ours: left alone
   });
 
   it('takes over a lock whose process is dead, or that is older than staleMs', async () => {
-    writeOwner({ pid: 2 ** 22 + 4321, host: os.hostname(), startedAt: Date.now(), nonce: 'dead' });
-    (await acquireRefreshLock(lock, { waitMs: 0 }))();
-    writeOwner({ pid: process.pid, host: 'another-host', startedAt: Date.now() - 10 * 60_000, nonce: 'old' });
-    (await acquireRefreshLock(lock, { waitMs: 0, staleMs: 60_000 }))();
+    writeOwner({ pid: 2 ** 22 + 4321, host: os.hostname(), startedAt: NOW, nonce: 'dead' });
+    (await acquireRefreshLock(lock, { clock, waitMs: 0 }))();
+    writeOwner({ pid: process.pid, host: 'another-host', startedAt: NOW - 10 * 60_000, nonce: 'old' });
+    (await acquireRefreshLock(lock, { clock, waitMs: 0, staleMs: 60_000 }))();
     expect(fs.existsSync(lock)).toBe(false);
   });
 
   it('does not take over a lock just created and not yet written', async () => {
     fs.mkdirSync(path.dirname(lock), { recursive: true });
     fs.writeFileSync(lock, '');
-    await expect(acquireRefreshLock(lock, { waitMs: 30, pollMs: 10 })).rejects.toBeInstanceOf(TemporaryError);
+    clock.t = fs.statSync(lock).mtimeMs; // the empty file is brand new
+    await expect(acquireRefreshLock(lock, { clock, waitMs: 30, pollMs: 10 })).rejects.toBeInstanceOf(TemporaryError);
   });
 
   it('releases only its own lock', async () => {
-    const release = await acquireRefreshLock(lock);
-    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: Date.now(), nonce: 'someone-else' });
+    const release = await acquireRefreshLock(lock, { clock });
+    writeOwner({ pid: process.pid, host: os.hostname(), startedAt: NOW, nonce: 'someone-else' });
     release();
     expect(fs.existsSync(lock)).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { afterBackfillPage, afterCompleteWindow, tracksBackfill } from '../../src/sync/backfill.js';
-import { resumeWindow, RESUME_PAGES_PER_RUN } from '../../src/sync/window.js';
+import { afterBackfillPage, afterCompleteWindow, tracksBackfill } from '../../src/domain/backfill.js';
+import { resumeWindow, RESUME_PAGES_PER_RUN } from '../../src/domain/window.js';
 
 const D = (day: string) => `2026-${day}T00:00:00Z`;
 

@@ -20,7 +20,7 @@ import { resolvePaths } from '../../src/core/paths.js';
 import { openDatabase } from '../../src/db/database.js';
 import { SCHEMA_VERSION } from '../../src/db/migrate.js';
 import { SyncStore } from '../../src/db/sync-store.js';
-import type { LockSystem } from '../../src/core/lock.js';
+import type { LockSystem } from '../../src/core/lock-file.js';
 import type { CommandRunner } from '../../src/schedule/command-runner.js';
 import type { InstalledJob } from '../../src/schedule/scheduler.js';
 
@@ -39,7 +39,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-const lockSystem: LockSystem = { pid: 100, hostname: () => 'here', isProcessAlive: (pid) => pid === 100, now: () => NOW, sleep: async () => {} };
+const lockSystem: LockSystem = { pid: 100, hostname: () => 'here', isProcessAlive: (pid) => pid === 100 };
 
 function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; job?: InstalledJob | null; runner?: CommandRunner } = {}): DoctorContext {
   const env = { FATHOM_SYNC_HOME: path.join(home, 'fs') };
@@ -264,10 +264,10 @@ describe('checks', () => {
     expect((await lastRunCheck.run(ctx, signal)).status).toBe('warning');
     const db = await openDatabase(ctx.paths.database);
     const store = new SyncStore(db);
-    const progress = { pages: 0, requests: 0, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 2, meetingsUpdated: 0, itemsSkipped: 0 };
+    const counters = { pages: 0, requests: 0, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 2, meetingsUpdated: 0, itemsSkipped: 0 };
     const at = (ms: number) => new Date(ms).toISOString();
-    const ok = store.startRun({ trigger: 'schedule', mode: 'incremental', windowStart: null, windowEnd: null, filters: {} }, at(NOW - 3 * 3600_000));
-    store.finishRun(ok, { status: 'ok', progress, now: at(NOW - 3 * 3600_000 + 2000) });
+    const ok = store.startRun({ trigger: 'schedule', mode: 'incremental', windowStart: null, windowEnd: null, filters: {}, pid: 100 }, at(NOW - 3 * 3600_000));
+    store.finishRun(ok, { status: 'ok', counters, now: at(NOW - 3 * 3600_000 + 2000) });
     db.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'ok', summary: expect.stringMatching(/succeeded \(2 new\)/) });
     const scheduled = context({ config: { schedule: { kind: 'crontab', minute: 1, nodePath: 'x', cliPath: 'y', installedAt: at(NOW) } } });
@@ -275,22 +275,22 @@ describe('checks', () => {
 
     const db2 = await openDatabase(ctx.paths.database);
     const store2 = new SyncStore(db2);
-    const bad = store2.startRun({ trigger: 'schedule', mode: 'incremental', windowStart: null, windowEnd: null, filters: {} }, at(NOW - 60_000));
-    store2.finishRun(bad, { status: 'failed', progress, error: 'Fathom rejected the credential (401)', now: at(NOW - 50_000) });
+    const bad = store2.startRun({ trigger: 'schedule', mode: 'incremental', windowStart: null, windowEnd: null, filters: {}, pid: 100 }, at(NOW - 60_000));
+    store2.finishRun(bad, { status: 'failed', counters, error: 'Fathom rejected the credential (401)', now: at(NOW - 50_000) });
     db2.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'failure', summary: expect.stringMatching(/failed: Fathom rejected/) });
 
     // A run skipped because another sync held the lock says nothing about the job's health.
     const db3 = await openDatabase(ctx.paths.database);
-    new SyncStore(db3).recordRefusedRun({ trigger: 'schedule', mode: 'incremental', status: 'skipped', error: 'sync already running (pid 7 since x)', now: at(NOW - 1000) });
+    new SyncStore(db3).recordRefusedRun({ trigger: 'schedule', mode: 'incremental', status: 'skipped', error: 'sync already running (pid 7 since x)', now: at(NOW - 1000), pid: 100 });
     db3.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'failure', summary: expect.stringMatching(/^run #2 .*failed: Fathom rejected/) });
 
     // A failed slice of an old backfill after a good hourly run is a warning, not a failure.
     const db4 = await openDatabase(ctx.paths.database);
     const store4 = new SyncStore(db4);
-    const resume = store4.startRun({ trigger: 'schedule', mode: 'resume', windowStart: null, windowEnd: null, filters: {} }, at(NOW - 30_000));
-    store4.finishRun(resume, { status: 'failed', progress, error: 'giving up after 5 retries: HTTP 503', now: at(NOW - 20_000) });
+    const resume = store4.startRun({ trigger: 'schedule', mode: 'resume', windowStart: null, windowEnd: null, filters: {}, pid: 100 }, at(NOW - 30_000));
+    store4.finishRun(resume, { status: 'failed', counters, error: 'giving up after 5 retries: HTTP 503', now: at(NOW - 20_000) });
     db4.close();
     expect(await lastRunCheck.run(ctx, signal)).toMatchObject({ status: 'warning', summary: expect.stringMatching(/^continuing an unfinished backfill failed in run #4 .*HTTP 503/) });
   });

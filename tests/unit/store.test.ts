@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
-import { SyncStore, type RunProgress } from '../../src/db/sync-store.js';
+import { SyncStore, type ProcessProbe } from '../../src/db/sync-store.js';
+import { readSyncState } from '../../src/db/sync-state.js';
 import { MeetingSchema } from '../../src/api/schemas.js';
+import type { RunCounters } from '../../src/domain/counters.js';
 import { DatabaseError } from '../../src/core/errors.js';
 import { meetingPayload } from '../helpers/meetings.js';
 import { SCHEMA_VERSION } from '../../src/db/migrate.js';
@@ -28,7 +30,10 @@ function versionTwoDatabase(file: string): void {
 let dir: string;
 let db: Db;
 let store: SyncStore;
-const progress = (): RunProgress => ({ pages: 1, requests: 1, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 0, meetingsUpdated: 0, itemsSkipped: 0 });
+const progress = (): RunCounters => ({ pages: 1, requests: 1, retries: 0, rateLimited: 0, meetingsSeen: 0, meetingsNew: 0, meetingsUpdated: 0, itemsSkipped: 0 });
+const run = { trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {}, pid: 100 } as const;
+/** This process is pid 100; every other pid is dead. */
+const processes: ProcessProbe = { pid: 100, isProcessAlive: (pid) => pid === 100 };
 const incoming = (raw: Record<string, unknown>) => ({ meeting: MeetingSchema.parse(raw), raw });
 const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
@@ -84,8 +89,8 @@ describe('migrations', () => {
     try {
       expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       const store = new SyncStore(migrated);
-      expect(store.meetingCount()).toBe(1);
-      expect(store.state().bookmark).toBe('2026-11-01T00:00:00Z');
+      expect(migrated.prepare('SELECT COUNT(*) FROM meetings').pluck().get()).toBe(1);
+      expect(store.state().bookmark).toBe('2026-11-01T00:00:00.000Z');
       expect(store.pendingBackfill()).toBeNull();
       expect(migrated.prepare("SELECT COUNT(*) AS n FROM meetings_fts WHERE meetings_fts MATCH 'Meeting'").get()).toEqual({ n: 1 });
     } finally {
@@ -115,6 +120,73 @@ describe('migrations', () => {
     }
   });
 
+});
+
+describe('migration to version 3: one text form for every stored time', () => {
+  /** Every row of every table, in a fixed order: what the migration must keep. */
+  const snapshot = (d: Db) => {
+    const tables = ['meetings', 'meeting_attendees', 'transcript_segments', 'action_items', 'highlights', 'contacts', 'sync_state', 'sync_runs', 'skipped_items'];
+    return Object.fromEntries(tables.map((t) => [t, d.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all() as Record<string, unknown>[]]));
+  };
+
+  it('rewrites every time column of a version 2 database, and changes nothing else', async () => {
+    const file = path.join(dir, 'v2.db');
+    const Database = (await import('better-sqlite3')).default;
+    const v2 = new Database(file);
+    // Built from version 2's own SQL (schema.sql is version 3 now).
+    v2.exec(fs.readFileSync(new URL('../fixtures/schema-v2.sql', import.meta.url), 'utf8'));
+    const raw = (id: number, created: string) => JSON.stringify({ recording_id: id, created_at: created });
+    const meeting = v2.prepare(`INSERT INTO meetings (recording_id, title, created_at, scheduled_start_time, scheduled_end_time, recording_start_time,
+      recording_end_time, summary_markdown, raw_json, payload_sha256, first_synced_at, last_synced_at, last_changed_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'sha', ?, ?, ?)`);
+    // Fathom's forms (whole seconds, microseconds, an offset), fathom-sync's two old forms, and text that is no time at all.
+    meeting.run(1, 'Micro', '2025-06-30T20:02:32.054830Z', null, null, '2025-06-30T20:00:00Z', '2025-06-30T20:30:00.5Z', 'budget talk', raw(1, '2025-06-30T20:02:32.054830Z'), '2026-03-01T10:00:05Z', '2026-03-01T10:00:05.123Z', '2026-03-01T10:00:05Z');
+    meeting.run(2, 'Offset', '2026-03-01T12:00:00+02:00', '2026-03-01T09:00:00Z', '2026-03-01T09:30:00Z', null, null, null, raw(2, '2026-03-01T12:00:00+02:00'), 'x', 'x', 'x');
+    v2.prepare("INSERT INTO meeting_attendees (recording_id, seq, name, email) VALUES (1, 0, 'Zoë', 'zoe@client.example')").run();
+    v2.prepare("INSERT INTO transcript_segments (recording_id, seq, speaker_name, text, timestamp, start_seconds) VALUES (1, 0, 'Zoë', 'pricing', '00:00:05', 5)").run();
+    v2.prepare("INSERT INTO transcript_fts (rowid, text, speaker_name) SELECT id, text, speaker_name FROM transcript_segments").run();
+    v2.prepare("INSERT INTO action_items (recording_id, seq, description, recording_timestamp, start_seconds) VALUES (1, 0, 'Send', '00:10:45', 645)").run();
+    v2.prepare("INSERT INTO contacts (email, name, first_meeting_at, last_meeting_at) VALUES ('zoe@client.example', 'Zoë', '2025-06-30T20:02:32.054830Z', '2026-03-01T10:00:00Z')").run();
+    v2.prepare(`UPDATE sync_state SET bookmark = '2026-03-01T10:00:05Z', last_success_at = '2026-03-01T10:00:05.5Z', last_run_id = 1,
+      last_error = 'HTTP 503', last_error_at = '2026-02-28T23:59:59.999Z', backfill_from = NULL, backfill_before = '2026-02-01T00:00:00Z'`).run();
+    v2.prepare(`INSERT INTO sync_runs (id, trigger, mode, window_start, window_end, filters_json, pid, started_at, ended_at, status, pages, meetings_new, error)
+      VALUES (1, 'manual', 'quick', '2026-01-30T10:00:05Z', '2026-03-01T10:00:05.250Z', '{}', 7, '2026-03-01T10:00:05Z', '2026-03-01T10:00:06.1Z', 'ok', 2, 1, NULL),
+             (2, 'schedule', 'incremental', NULL, NULL, NULL, 8, '2026-03-01T11:00:00.000Z', NULL, 'running', 0, 0, NULL)`).run();
+    v2.prepare("INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (1, 3, 'created_at: not a date-time')").run();
+    const before = snapshot(v2);
+    v2.close();
+
+    const migrated = await openDatabase(file);
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      const after = snapshot(migrated);
+      // What changed, and only that: every other value of every table is as it was.
+      const expected = structuredClone(before);
+      Object.assign(expected.meetings![0]!, {
+        created_at: '2025-06-30T20:02:32.054Z',
+        recording_start_time: '2025-06-30T20:00:00.000Z',
+        recording_end_time: '2025-06-30T20:30:00.500Z',
+        first_synced_at: '2026-03-01T10:00:05.000Z',
+        last_changed_at: '2026-03-01T10:00:05.000Z',
+      });
+      Object.assign(expected.meetings![1]!, { created_at: '2026-03-01T10:00:00.000Z', scheduled_start_time: '2026-03-01T09:00:00.000Z', scheduled_end_time: '2026-03-01T09:30:00.000Z' });
+      Object.assign(expected.contacts![0]!, { first_meeting_at: '2025-06-30T20:02:32.054Z', last_meeting_at: '2026-03-01T10:00:00.000Z' });
+      Object.assign(expected.sync_state![0]!, { bookmark: '2026-03-01T10:00:05.000Z', last_success_at: '2026-03-01T10:00:05.500Z', backfill_before: '2026-02-01T00:00:00.000Z' });
+      Object.assign(expected.sync_runs![0]!, { window_start: '2026-01-30T10:00:05.000Z', started_at: '2026-03-01T10:00:05.000Z', ended_at: '2026-03-01T10:00:06.100Z' });
+      // Version 4 gives action items an id (for the search index) and adds a column to sync_state.
+      expected.action_items = expected.action_items!.map((row, i) => ({ id: i + 1, ...row }));
+      Object.assign(expected.sync_state![0]!, { teams_synced_at: null });
+      expect(after).toEqual(expected);
+      // Fathom's own strings stay exactly as sent in raw_json; the search indexes still agree with their tables.
+      expect(JSON.parse(after.meetings![0]!.raw_json as string).created_at).toBe('2025-06-30T20:02:32.054830Z');
+      migrated.exec("INSERT INTO meetings_fts (meetings_fts) VALUES ('integrity-check'); INSERT INTO transcript_fts (transcript_fts) VALUES ('integrity-check')");
+      expect(migrated.prepare("SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'budget'").pluck().all()).toEqual([1]);
+      // Text order is time order now: the bookmark compares right against a later time with milliseconds.
+      expect(readSyncState(migrated).bookmark! < '2026-03-01T10:00:05.500Z').toBe(true);
+    } finally {
+      migrated.close();
+    }
+  });
 });
 
 describe('openDatabase: files and folders that are not ours', () => {
@@ -153,12 +225,14 @@ describe('openDatabase: files and folders that are not ours', () => {
 
 describe('SyncStore.commitPage', () => {
   it('writes a meeting with all child rows, contacts and search index', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
-    const result = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: '2026-11-20T00:00:01Z' });
+    const runId = store.startRun(run, '2026-11-20T00:00:00Z');
+    const result = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: '2026-11-20T00:00:01Z' });
     expect(result).toEqual({ new: 1, updated: 0, unchanged: 0 });
     const m = db.prepare('SELECT * FROM meetings WHERE recording_id = 7').get() as Record<string, unknown>;
     expect(m).toMatchObject({ title: 'Meeting 7', duration_seconds: 1800, content_complete: 1, recorded_by_email: 'me@acme.example', summary_markdown: '## Summary\nBudgets.' });
     expect(JSON.parse(m.raw_json as string)).toEqual(meetingPayload(7));
+    // Times in the canonical form; raw_json keeps Fathom's.
+    expect(m).toMatchObject({ created_at: '2026-11-01T10:00:00.000Z', recording_start_time: '2026-11-01T09:00:00.000Z', recording_end_time: '2026-11-01T09:30:00.000Z', scheduled_start_time: null });
     expect(count('meeting_attendees')).toBe(2);
     expect(db.prepare('SELECT start_seconds FROM transcript_segments ORDER BY seq').pluck().all()).toEqual([5, 3723]);
     expect(count('action_items')).toBe(1);
@@ -170,15 +244,15 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('re-syncing replaces child rows instead of duplicating them, and keeps the index in step', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, '2026-11-20T00:00:00Z');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'a' });
-    const same = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], progress: progress(), now: 'b' });
+    const runId = store.startRun(run, '2026-11-20T00:00:00Z');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: 'a' });
+    const same = store.commitPage({ runId, meetings: [incoming(meetingPayload(7))], skipped: [], counters: progress(), now: 'b' });
     expect(same).toEqual({ new: 0, updated: 0, unchanged: 1 });
     const changed = meetingPayload(7, {
       title: 'Renamed',
       transcript: [{ speaker: { display_name: 'Solo' }, text: 'only one line now', timestamp: '00:00:01' }],
     });
-    expect(store.commitPage({ runId, meetings: [incoming(changed)], skipped: [], progress: progress(), now: 'c' })).toEqual({ new: 0, updated: 1, unchanged: 0 });
+    expect(store.commitPage({ runId, meetings: [incoming(changed)], skipped: [], counters: progress(), now: 'c' })).toEqual({ new: 0, updated: 1, unchanged: 0 });
     expect(count('transcript_segments')).toBe(1);
     expect(count('meeting_attendees')).toBe(2);
     expect(db.prepare("SELECT COUNT(*) FROM transcript_fts WHERE transcript_fts MATCH 'budgets'").pluck().get()).toBe(0);
@@ -191,15 +265,15 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('marks meetings whose summary is not ready as incomplete', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], progress: progress(), now: 'x' });
-    expect(store.oldestIncompleteSince('2000-01-01')).toBe('2026-11-01T10:00:00Z');
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], counters: progress(), now: 'x' });
+    expect(store.oldestIncompleteSince('2000-01-01T00:00:00.000Z')).toBe('2026-11-01T10:00:00.000Z');
     expect(store.storedContent(8)).toBeNull();
   });
 
   it('a summary with an empty transcript (nobody spoke) is complete; a null transcript is not', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [incoming(meetingPayload(9, { transcript: [] })), incoming(meetingPayload(10, { transcript: null }))], skipped: [], progress: progress(), now: 'x' });
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [incoming(meetingPayload(9, { transcript: [] })), incoming(meetingPayload(10, { transcript: null }))], skipped: [], counters: progress(), now: 'x' });
     const rows = db.prepare('SELECT recording_id, content_complete FROM meetings ORDER BY recording_id').all();
     expect(rows).toEqual([
       { recording_id: 9, content_complete: 1 },
@@ -208,11 +282,11 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('a page that fails half way leaves nothing behind, bookmark included', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    const runId = store.startRun(run, 'x');
     const broken = incoming(meetingPayload(9));
     (broken.meeting as { calendar_invitees: unknown }).calendar_invitees = null; // makes the writer throw mid-page
     expect(() =>
-      store.commitPage({ runId, meetings: [incoming(meetingPayload(8)), broken], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' }),
+      store.commitPage({ runId, meetings: [incoming(meetingPayload(8)), broken], skipped: [], counters: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' }),
     ).toThrow();
     expect(count('meetings')).toBe(0);
     expect(count('transcript_segments')).toBe(0);
@@ -220,16 +294,16 @@ describe('SyncStore.commitPage', () => {
   });
 
   it('never moves the bookmark backwards', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
-    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' });
-    store.commitPage({ runId, meetings: [], skipped: [], progress: progress(), now: 'x', bookmark: '2026-10-01T00:00:00Z' });
+    const runId = store.startRun(run, 'x');
+    store.commitPage({ runId, meetings: [], skipped: [], counters: progress(), now: 'x', bookmark: '2026-11-20T00:00:00Z' });
+    store.commitPage({ runId, meetings: [], skipped: [], counters: progress(), now: 'x', bookmark: '2026-10-01T00:00:00Z' });
     expect(store.state().bookmark).toBe('2026-11-20T00:00:00Z');
   });
 
   it('marks runs of dead processes as interrupted', () => {
-    const runId = store.startRun({ trigger: 'manual', mode: 'all', windowStart: null, windowEnd: null, filters: {} }, 'x');
+    const runId = store.startRun(run, 'x');
     db.prepare('UPDATE sync_runs SET pid = 999999999 WHERE id = ?').run(runId);
-    expect(store.markInterruptedRuns('y')).toBe(1);
-    expect(store.recentRuns(1)[0]).toMatchObject({ status: 'interrupted', ended_at: 'y' });
+    expect(store.markInterruptedRuns('y', processes)).toBe(1);
+    expect(db.prepare('SELECT status, ended_at FROM sync_runs WHERE id = ?').get(runId)).toEqual({ status: 'interrupted', ended_at: 'y' });
   });
 });

@@ -1,19 +1,21 @@
 import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
 import type { DoctorCheck } from '../types.js';
+import type { RunRecord } from '../../db/run-history.js';
 
 /** With a schedule installed, a success older than this means the hourly job is not working. */
 export const STALE_SUCCESS_MS = 2 * 3600 * 1000;
 
 export interface LastRunFacts {
-  lastRun: { id: number; trigger: string; mode: string; status: string; started_at: string; ended_at: string | null; error: string | null; meetings_new: number } | null;
+  lastRun: RunRecord | null;
   lastSuccessAt: string | null;
 }
 
 /** Reads the newest run and the last success, read-only; null when there is no usable database. */
 export async function readLastRunFacts(databaseFile: string): Promise<LastRunFacts | null> {
   const { inspectDatabaseFile, openDatabase } = await import('../../db/database.js');
-  const { SyncStore } = await import('../../db/sync-store.js');
+  const { RunHistory } = await import('../../db/run-history.js');
+  const { readSyncState } = await import('../../db/sync-state.js');
   try {
     if (inspectDatabaseFile(databaseFile) !== 'sqlite') return null;
   } catch {
@@ -21,8 +23,7 @@ export async function readLastRunFacts(databaseFile: string): Promise<LastRunFac
   }
   const db = await openDatabase(databaseFile, { readonly: true });
   try {
-    const store = new SyncStore(db);
-    return { lastRun: store.lastAttemptedRun(), lastSuccessAt: store.state().last_success_at };
+    return { lastRun: new RunHistory(db).lastAttempted(), lastSuccessAt: readSyncState(db).lastSuccessAt };
   } finally {
     db.close();
   }
@@ -46,7 +47,7 @@ export const lastRunCheck: DoctorCheck = {
     }
     const now = ctx.clock.now();
     const run = facts.lastRun;
-    const label = `#${run.id} (${run.trigger}) started ${ago(now, run.started_at)}`;
+    const label = `#${run.id} (${run.trigger}) started ${ago(now, run.startedAt)}`;
     const success = facts.lastSuccessAt ? `last success ${ago(now, facts.lastSuccessAt)}` : 'never succeeded';
     const seeLog = { text: 'See what went wrong, then try by hand:', commands: ['fathom-sync log', `tail -n 20 ${shellQuote(ctx.paths.logFile)}`, 'fathom-sync run'] };
     if (run.status === 'failed' && run.mode === 'resume') {
@@ -60,7 +61,7 @@ export const lastRunCheck: DoctorCheck = {
       return { status: 'warning', summary: `run ${label} was interrupted`, details: [success], fix: { text: 'Run again; an incremental run also continues a backfill that stopped part way:', commands: ['fathom-sync run --incremental'] } };
     }
     if (run.status === 'running') return { status: 'ok', summary: `run ${label} is still running`, details: [success] };
-    const lastSuccess = facts.lastSuccessAt ?? run.ended_at ?? run.started_at;
+    const lastSuccess = facts.lastSuccessAt ?? run.endedAt ?? run.startedAt;
     if (scheduled && now - Date.parse(lastSuccess) > STALE_SUCCESS_MS) {
       return {
         status: 'warning',
@@ -69,6 +70,6 @@ export const lastRunCheck: DoctorCheck = {
         fix: { text: 'The hourly job is not running or not finishing (asleep? cron stopped?). Look at its output and the schedule:', commands: [`tail -n 20 ${shellQuote(ctx.paths.logFile)}`, 'fathom-sync log', 'systemctl status cron'] },
       };
     }
-    return { status: 'ok', summary: `run ${label} succeeded (${run.meetings_new} new)` };
+    return { status: 'ok', summary: `run ${label} succeeded (${run.counters.meetingsNew} new)` };
   },
 };

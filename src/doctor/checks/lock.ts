@@ -1,4 +1,4 @@
-import { describeOwner, inspectLock } from '../../core/lock.js';
+import { describeOwner, inspectRunLock } from '../../sync/run-lock.js';
 import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
 import type { DoctorCheck } from '../types.js';
@@ -11,7 +11,7 @@ export const lockCheck: DoctorCheck = {
   title: 'Run lock',
   async run(ctx) {
     const file = ctx.paths.lockFile;
-    const state = inspectLock(file, ctx.lockSystem);
+    const state = inspectRunLock(file, { clock: ctx.clock, system: ctx.lockSystem });
     if (state.state === 'free') return { status: 'ok', summary: 'no sync running' };
     if (state.state === 'stale') {
       return {

@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { toIso } from './time.js';
+import { DAY_MS, toIso } from './time.js';
 
 /**
  * Which stretch of Fathom a run reads. Pure functions of the request, the bookmark and "now",
@@ -8,11 +8,12 @@ import { toIso } from './time.js';
 
 export type SyncMode = 'quick' | 'all' | 'range' | 'last' | 'incremental' | 'resume';
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 export const QUICK_DAYS = 30;
 export const DEFAULT_LOOKBACK_DAYS = 7;
 /** An incremental run reaches back for meetings still waiting for their summary at most this far. */
 export const INCOMPLETE_RECHECK_DAYS = 30;
+/** Pages of an unfinished backfill an incremental run reads after its own window (~200 meetings). */
+export const RESUME_PAGES_PER_RUN = 20;
 
 export interface ModeRequest {
   mode: SyncMode;
@@ -36,8 +37,10 @@ export interface SyncWindow {
   maxPages?: number;
 }
 
-/** Pages of an unfinished backfill an incremental run reads after its own window (~200 meetings). */
-export const RESUME_PAGES_PER_RUN = 20;
+/** The oldest created_at an incremental run looks at again for a meeting still missing its summary. */
+export function incompleteRecheckFrom(now: number): number {
+  return now - INCOMPLETE_RECHECK_DAYS * DAY_MS;
+}
 
 /** The next slice of an unfinished backfill, newest first, read by an incremental run. */
 export function resumeWindow(pending: { from: string | null; before: string }): SyncWindow {
@@ -49,45 +52,6 @@ export function resumeWindow(pending: { from: string | null; before: string }): 
     limit: null,
     maxPages: RESUME_PAGES_PER_RUN,
   };
-}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** Date.parse rolls 2026-02-30 over into March; a date the calendar lacks is an error instead. */
-function isCalendarDate(ymd: string): boolean {
-  const ms = Date.parse(`${ymd}T00:00:00Z`);
-  return !Number.isNaN(ms) && toIso(ms).slice(0, 10) === ymd;
-}
-
-/**
- * Parses --since/--until. A date alone is a whole UTC day: --since starts at its first
- * millisecond, --until ends at its last. A date-time without a zone is UTC.
- */
-export function parseDateArg(value: string, which: 'since' | 'until'): number {
-  const v = value.trim();
-  let ms: number;
-  if (DATE_ONLY.test(v)) {
-    ms = isCalendarDate(v) ? Date.parse(`${v}T00:00:00Z`) : NaN;
-    if (which === 'until' && !Number.isNaN(ms)) ms += DAY_MS - 1;
-  } else if (DATE_TIME.test(v) && isCalendarDate(v.slice(0, 10))) {
-    const normalized = v.replace(' ', 'T');
-    ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/i.test(normalized) ? normalized : `${normalized}Z`);
-  } else {
-    ms = NaN;
-  }
-  if (Number.isNaN(ms)) {
-    throw new UsageError(`--${which} "${value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)`);
-  }
-  return ms;
-}
-
-export function parsePositiveInt(value: string, flag: string, min = 1): number {
-  const v = value.trim();
-  if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) {
-    throw new UsageError(`${flag} "${value}" must be a whole number of at least ${min}`);
-  }
-  return Number(v);
 }
 
 export function planWindow(
@@ -113,8 +77,7 @@ export function planWindow(
       const lookback = (req.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
       let start = Math.min(ctx.bookmark, ctx.now) - lookback;
       // Meetings listed before their summary was ready are read again until it is.
-      const recheckFloor = ctx.now - INCOMPLETE_RECHECK_DAYS * DAY_MS;
-      if (ctx.oldestIncomplete != null) start = Math.min(start, Math.max(ctx.oldestIncomplete, recheckFloor));
+      if (ctx.oldestIncomplete != null) start = Math.min(start, Math.max(ctx.oldestIncomplete, incompleteRecheckFrom(ctx.now)));
       return { ...base, mode: 'incremental', start, end: null };
     }
     case 'quick':

@@ -1,27 +1,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AlreadyRunningError, LocalResourceError } from './errors.js';
+import type { Clock } from './clock.js';
 import { ensurePrivateDir } from './fs-safe.js';
 import { formatDuration } from './duration.js';
 
 /**
- * One sync at a time: a lock file created with O_EXCL holding {pid, host, startedAt}.
- *
- * A lock left by a process that died (kill -9, power loss) is taken over when it was written
- * on this host and its pid no longer exists. A lock from another host (a home directory on
- * NFS) cannot be checked, so it is only taken over once it is older than any sane run.
- * The token-refresh lock of the credential code (auth/refresh-lock.ts) is built on the same
- * mechanism, acquireLockFile below, with its own file and rules: it is held briefly and never
- * waits for this one, so holding both cannot deadlock.
+ * The mechanism under the run lock (sync/run-lock.ts) and the token-refresh lock
+ * (auth/refresh-lock.ts): a file created with O_EXCL that names its owner, judged free, held or
+ * stale by rules each lock chooses, and taken over when stale. Time (how old a lock is, the pauses
+ * while waiting) comes from the Clock the caller hands in; the facts of this machine from a
+ * LockSystem, so tests can stand in for both.
  */
 
-export interface LockOwner {
+/** What a lock needs to know of this machine. */
+export interface LockSystem {
   pid: number;
-  host: string;
-  startedAt: string;
-  /** The boot it was taken in, where the OS tells (see LockSystem.bootId). */
-  bootId?: string;
+  hostname(): string;
+  isProcessAlive(pid: number): boolean;
+  /** An id of this boot of the machine (Linux: /proc/sys/kernel/random/boot_id); null when unknown. */
+  bootId?(): string | null;
 }
 
 let cachedBootId: string | null | undefined;
@@ -35,22 +33,6 @@ function readBootId(): string | null {
     }
   }
   return cachedBootId;
-}
-
-export type LockState =
-  | { state: 'free' }
-  | { state: 'held'; owner: LockOwner }
-  | { state: 'stale'; owner: LockOwner | null; reason: string };
-
-/** Everything the lock needs from the OS, so tests can stand in for it. */
-export interface LockSystem {
-  pid: number;
-  hostname(): string;
-  isProcessAlive(pid: number): boolean;
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** An id of this boot of the machine (Linux: /proc/sys/kernel/random/boot_id); null when unknown. */
-  bootId?(): string | null;
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it does, but belongs to someone else). */
@@ -67,116 +49,14 @@ export const systemLockSystem: LockSystem = {
   pid: process.pid,
   hostname: () => os.hostname(),
   isProcessAlive,
-  now: () => Date.now(),
   bootId: readBootId,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
 };
 
-/** A lock from another host is trusted for this long; its pid cannot be checked from here. */
-export const FOREIGN_LOCK_MAX_AGE_MS = 24 * 3600 * 1000;
-/** A lock file that is empty or unreadable may be one being written right now: give it this long. */
-const UNREADABLE_GRACE_MS = 30_000;
-/** Longest pause between two looks at the lock while --wait waits. */
-export const MAX_POLL_MS = 2_000;
+/** Default pauses while waiting: the first one, and the longest one it doubles up to. */
 const FIRST_POLL_MS = 100;
-
-export function parseLockOwner(text: string): LockOwner | null {
-  try {
-    const value = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && typeof value.host === 'string' && typeof value.startedAt === 'string') {
-      return { pid: value.pid, host: value.host, startedAt: value.startedAt, ...(typeof value.bootId === 'string' ? { bootId: value.bootId } : {}) };
-    }
-  } catch {
-    // not JSON
-  }
-  return null;
-}
-
-/** What the run lock file holds, and when a run lock is stale. */
-const RUN_LOCK_FORMAT: LockFileFormat<LockOwner> = {
-  parse: parseLockOwner,
-  startedAtMs: (owner) => Date.parse(owner.startedAt),
-  same: (a, b) => a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt,
-};
-const RUN_LOCK_RULES: StaleRules = { unreadableGraceMs: UNREADABLE_GRACE_MS, foreignMaxAgeMs: FOREIGN_LOCK_MAX_AGE_MS };
-
-/** Reads the lock file and says whether it is free, held by a live sync, or stale. */
-export function inspectLock(file: string, sys: LockSystem = systemLockSystem): LockState {
-  return toRunLockState(inspectLockFile(file, RUN_LOCK_FORMAT, RUN_LOCK_RULES, sys));
-}
-
-function toRunLockState(state: LockFileState<LockOwner>): LockState {
-  return state.state === 'held' ? { state: 'held', owner: runLockOwner(state) } : state;
-}
-
-function runLockOwner(held: HeldState<LockOwner>): LockOwner {
-  // Created with O_EXCL but not written yet by its owner: treat as held, briefly.
-  return held.owner ?? { pid: 0, host: 'unknown', startedAt: new Date(held.mtimeMs).toISOString() };
-}
-
-export function describeOwner(owner: LockOwner, sys: Pick<LockSystem, 'hostname'> = systemLockSystem): string {
-  const where = owner.host === sys.hostname() ? '' : ` on ${owner.host}`;
-  return `pid ${owner.pid}${where} since ${owner.startedAt}`;
-}
-
-export type RunLock = HeldLock<LockOwner>;
-
-export interface AcquireOptions {
-  /** Wait for a running sync to finish instead of failing with AlreadyRunningError. */
-  wait?: boolean;
-  /** Called once, when waiting starts. */
-  onWait?: (owner: LockOwner) => void;
-  /** Called when a stale lock is taken over. */
-  onTakeover?: (stale: { owner: LockOwner | null; reason: string }) => void;
-  signal?: AbortSignal;
-  /** Upper bound of the pause between two looks while waiting. */
-  maxPollMs?: number;
-  system?: LockSystem;
-}
-
-/** Takes the run lock, taking over a stale one; waits (polling) or throws AlreadyRunningError. */
-export async function acquireRunLock(file: string, options: AcquireOptions = {}): Promise<RunLock> {
-  const sys = options.system ?? systemLockSystem;
-  const maxPoll = Math.max(1, Math.min(options.maxPollMs ?? MAX_POLL_MS, MAX_POLL_MS));
-  return acquireLockFile(file, {
-    format: RUN_LOCK_FORMAT,
-    rules: RUN_LOCK_RULES,
-    owner: () => {
-      const bootId = sys.bootId?.();
-      return { pid: sys.pid, host: sys.hostname(), startedAt: new Date(sys.now()).toISOString(), ...(bootId ? { bootId } : {}) };
-    },
-    waitMs: options.wait ? Infinity : 0,
-    pollMs: Math.min(FIRST_POLL_MS, maxPoll),
-    maxPollMs: maxPoll,
-    busyError: (held) => new AlreadyRunningError(`sync already running (${describeOwner(runLockOwner(held), sys)})`),
-    dirError: (err) => {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      return new LocalResourceError(`cannot create the state directory ${path.dirname(file)} for the run lock (${code})`, 'fathom-sync doctor');
-    },
-    onWait: options.onWait && ((held) => options.onWait!(runLockOwner(held))),
-    onTakeover: options.onTakeover,
-    signal: options.signal,
-    system: sys,
-  });
-}
-
-/*
- * The mechanism under the run lock and the token-refresh lock: a file created with O_EXCL that
- * names its owner, judged free, held or stale by rules each lock chooses, and taken over when
- * stale.
- */
+const MAX_POLL_MS = 2_000;
+/** A takeover guard is held for microseconds; one older than this was left by a crash. */
+const ABANDONED_GUARD_MS = 5_000;
 
 /** The least a lock file names: which process, on which host. */
 export interface LockFileOwner {
@@ -237,11 +117,19 @@ export interface LockFileOptions<O extends LockFileOwner> {
   /** Called when a stale lock is taken over. */
   onTakeover?: (stale: { owner: O | null; reason: string }) => void;
   signal?: AbortSignal;
+  /** Every "now" and every pause of the lock. */
+  clock: Clock;
   system?: LockSystem;
 }
 
 /** Reads a lock file and says whether it is free, held or stale under the given rules. */
-export function inspectLockFile<O extends LockFileOwner>(file: string, format: LockFileFormat<O>, rules: StaleRules, sys: LockSystem = systemLockSystem): LockFileState<O> {
+export function inspectLockFile<O extends LockFileOwner>(
+  file: string,
+  format: LockFileFormat<O>,
+  rules: StaleRules,
+  env: { clock: Clock; system?: LockSystem },
+): LockFileState<O> {
+  const sys = env.system ?? systemLockSystem;
   let text: string;
   let mtimeMs: number;
   try {
@@ -253,9 +141,10 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
     if (code === 'ENOENT' || code === 'ENOTDIR') return { state: 'free' };
     throw err;
   }
+  const now = env.clock.now();
   const owner = format.parse(text);
   if (!owner) {
-    if (sys.now() - mtimeMs < rules.unreadableGraceMs) return { state: 'held', owner: null, mtimeMs };
+    if (now - mtimeMs < rules.unreadableGraceMs) return { state: 'held', owner: null, mtimeMs };
     return { state: 'stale', owner: null, reason: 'the lock file is unreadable' };
   }
   const local = owner.host === sys.hostname();
@@ -269,7 +158,7 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
     return { state: 'stale', owner, reason: 'it was taken before the machine last started' };
   }
   const maxAge = Math.min(rules.maxAgeMs ?? Infinity, local ? Infinity : (rules.foreignMaxAgeMs ?? Infinity));
-  const age = sys.now() - format.startedAtMs(owner);
+  const age = now - format.startedAtMs(owner);
   if (maxAge !== Infinity && (Number.isNaN(age) || age > maxAge)) {
     return { state: 'stale', owner, reason: `it was taken${local ? '' : ` on ${owner.host}`} more than ${formatDuration(maxAge, 'words')} ago` };
   }
@@ -278,34 +167,34 @@ export function inspectLockFile<O extends LockFileOwner>(file: string, format: L
 
 /** Takes a lock file, taking over a stale one; waits (polling) for a live holder up to waitMs, then throws busyError. */
 export async function acquireLockFile<O extends LockFileOwner>(file: string, options: LockFileOptions<O>): Promise<HeldLock<O>> {
-  const sys = options.system ?? systemLockSystem;
+  const { clock } = options;
   try {
     ensurePrivateDir(path.dirname(file));
   } catch (err) {
     throw options.dirError ? options.dirError(err) : err;
   }
-  const deadline = sys.now() + (options.waitMs ?? 0);
+  const deadline = clock.now() + (options.waitMs ?? 0);
   const maxPoll = options.maxPollMs ?? MAX_POLL_MS;
   let poll = Math.min(options.pollMs ?? FIRST_POLL_MS, maxPoll);
   let announced = false;
   for (;;) {
     const owner = options.owner();
     if (tryCreate(file, owner)) return heldLock(file, owner, options.format);
-    const state = inspectLockFile(file, options.format, options.rules, sys);
+    const state = inspectLockFile(file, options.format, options.rules, options);
     if (state.state === 'stale') {
-      const outcome = takeOverStale(file, state.owner, options.format);
+      const outcome = takeOverStale(file, state.owner, options.format, clock);
       if (outcome === 'removed') options.onTakeover?.({ owner: state.owner, reason: state.reason });
       // Another process is taking it over right now: give it a moment instead of spinning.
-      if (outcome === 'busy') await sys.sleep(options.busyPauseMs ?? FIRST_POLL_MS, options.signal);
+      if (outcome === 'busy') await clock.sleep(options.busyPauseMs ?? FIRST_POLL_MS, options.signal);
       continue;
     }
     if (state.state === 'free') continue; // released between our attempt and our look
-    if (sys.now() >= deadline) throw options.busyError(state);
+    if (clock.now() >= deadline) throw options.busyError(state);
     if (!announced) {
       announced = true;
       options.onWait?.(state);
     }
-    await sys.sleep(poll, options.signal);
+    await clock.sleep(poll, options.signal);
     poll = Math.min(poll * 2, maxPoll);
   }
 }
@@ -352,14 +241,14 @@ function heldLock<O extends LockFileOwner>(file: string, owner: O, format: LockF
  * still the stale one, then delete it" a single step, so neither can delete the fresh lock
  * the other has just created.
  */
-function takeOverStale<O extends LockFileOwner>(file: string, stale: O | null, format: LockFileFormat<O>): 'removed' | 'changed' | 'busy' {
+function takeOverStale<O extends LockFileOwner>(file: string, stale: O | null, format: LockFileFormat<O>, clock: Clock): 'removed' | 'changed' | 'busy' {
   const guard = `${file}.takeover`;
   let fd: number;
   try {
     fd = fs.openSync(guard, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    removeAbandonedGuard(guard);
+    removeAbandonedGuard(guard, clock);
     return 'busy';
   }
   fs.closeSync(fd);
@@ -380,10 +269,9 @@ function takeOverStale<O extends LockFileOwner>(file: string, stale: O | null, f
   }
 }
 
-/** A guard is held for microseconds; one older than a few seconds was left by a crash. */
-function removeAbandonedGuard(guard: string): void {
+function removeAbandonedGuard(guard: string, clock: Clock): void {
   try {
-    if (Date.now() - fs.statSync(guard).mtimeMs > 5_000) fs.rmSync(guard, { force: true });
+    if (clock.now() - fs.statSync(guard).mtimeMs > ABANDONED_GUARD_MS) fs.rmSync(guard, { force: true });
   } catch {
     // gone
   }

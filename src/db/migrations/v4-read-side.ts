@@ -3,7 +3,7 @@ import { MeetingSchema } from '../../api/schemas.js';
 import { TalkTimeWriter, talkTimeOf } from '../talk-time-store.js';
 
 /**
- * Schema version 3, "the read side" (search, show, export, stats):
+ * Schema version 4, "the read side" (search, show, export, stats):
  * - action_items gets an integer id so that it can be the content of a full-text index
  *   (action_items_fts, kept by triggers: action items are few, unlike transcript lines);
  * - talk_time and talk_time_speakers hold each meeting's talk time;

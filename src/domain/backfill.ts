@@ -2,11 +2,13 @@
  * A backfill (--all, --since) that stops part way (Ctrl-C, kill -9, a laptop lid, a network
  * that gave up) leaves a stretch of the past that may be missing. It is remembered as one
  * pending stretch, and incremental runs (the hourly job) read it a slice at a time until it is
- * gone. Pure functions over ISO-8601 UTC strings, compared as instants (".5Z" and "Z" forms do
- * not sort as text), so each rule is unit-tested without a database.
+ * gone. Pure functions over ISO-8601 UTC strings, compared as instants (so a time written before
+ * the canonical form, "...:05Z" beside "...:05.500Z", still compares right), each unit-tested
+ * without a database.
  */
 
 import type { SyncWindow } from './window.js';
+import { toIso } from './time.js';
 
 /** created_at from `from` (null: the very beginning) up to `before` may be missing. */
 export interface PendingBackfill {
@@ -50,4 +52,34 @@ export function afterCompleteWindow(pending: PendingBackfill | null, window: { s
  */
 export function tracksBackfill(window: SyncWindow): boolean {
   return window.mode === 'resume' || ((window.mode === 'all' || window.mode === 'range') && window.end === null);
+}
+
+/** How a committed page changes the pending backfill: a backfill's progress, or a window read to its end. */
+export type BackfillChange = { read: PendingBackfill } | { completed: { start: string | null; end: string | null } };
+
+/**
+ * The change a page makes: a backfill that is not done yet has read everything from its oldest
+ * meeting up; any window read to its end covers its stretch. Filtered runs and --last N cover
+ * only part of each stretch, so they change nothing.
+ */
+export function backfillChange(args: {
+  window: SyncWindow;
+  /** Where the window ends (its end, or "now" for an open one). */
+  windowEnd: number;
+  filtered: boolean;
+  done: boolean;
+  /** created_at of the oldest meeting read so far, page included. */
+  oldest: number | null;
+}): BackfillChange | null {
+  const { window } = args;
+  if (args.filtered || window.limit !== null) return null;
+  const start = window.start === null ? null : toIso(window.start);
+  if (args.done) return { completed: { start, end: window.end === null ? null : toIso(args.windowEnd) } };
+  if (!tracksBackfill(window) || args.oldest === null) return null;
+  return { read: { from: start, before: toIso(args.oldest) } };
+}
+
+/** The pending backfill after a committed page made `change`. */
+export function applyBackfillChange(pending: PendingBackfill | null, change: BackfillChange): PendingBackfill | null {
+  return 'read' in change ? afterBackfillPage(pending, change.read) : afterCompleteWindow(pending, change.completed);
 }

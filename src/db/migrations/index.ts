@@ -1,0 +1,17 @@
+import type { Migrations } from '../migrate.js';
+import { canonicalizeStoredTimes } from './v3-canonical-times.js';
+import { fillTalkTime, readSideSql } from './v4-read-side.js';
+
+/** Every step from version 1 on; see migrate.ts. */
+export const MIGRATIONS: Migrations = {
+  // 2: remember a backfill that stopped part way, so the hourly run can finish it.
+  2: [
+    `ALTER TABLE sync_state ADD COLUMN backfill_from TEXT;
+     ALTER TABLE sync_state ADD COLUMN backfill_before TEXT;`,
+  ],
+  // 3: one text form for every stored time, so comparing them as text orders them in time.
+  3: [canonicalizeStoredTimes],
+  // 4: the read side: action items in the full-text index (they get a rowid for it), talk time
+  // per meeting and speaker (filled for the meetings already stored), teams and team members.
+  4: [readSideSql(), fillTalkTime],
+};

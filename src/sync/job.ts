@@ -1,0 +1,132 @@
+import path from 'node:path';
+import type { AppContext } from '../core/context.js';
+import { AlreadyRunningError, AuthRequiredError, InterruptedError, errorMessage } from '../core/errors.js';
+import { systemLockSystem, type LockSystem } from '../core/lock-file.js';
+import { apiSettings, createApiClient } from '../api/factory.js';
+import type { ApiAuth } from '../api/auth.js';
+import { credentialProviderFor } from '../auth/provider.js';
+import { assertDatabaseUsable, openDatabase, type Db } from '../db/database.js';
+import { SyncStore } from '../db/sync-store.js';
+import type { RunTrigger } from '../db/run-history.js';
+import { isFiltered, type SyncFilters } from '../domain/filters.js';
+import { toIso } from '../domain/time.js';
+import { incompleteRecheckFrom, planWindow, type ModeRequest, type SyncWindow } from '../domain/window.js';
+import { tidyAfterRun } from '../history/after-run.js';
+import { recordRefusedRun } from '../history/refused-run.js';
+import { continueBackfill, type BackfillSliceResult } from './backfill-slice.js';
+import { acquireRunLock, describeOwner, type RunLock } from './run-lock.js';
+import type { WindowReporter, WindowReporterFactory } from './reporter.js';
+import { syncWindow, type WindowSyncResult } from './window-sync.js';
+
+/**
+ * The sync use case, start to end: find the credential (a run refused for want of one, or because
+ * another sync holds the lock, is still recorded), take the run lock, open the database, plan the
+ * window, read it, continue an unfinished backfill, tidy the history. It takes an options object
+ * and returns a result: flags, signals and rendering are the `run` command's.
+ */
+
+export interface SyncJobRequest {
+  mode: ModeRequest;
+  filters: SyncFilters;
+  trigger: RunTrigger;
+  /** Wait for a sync that is already running instead of failing with AlreadyRunningError. */
+  wait: boolean;
+  /** The user's stop (Ctrl-C, SIGTERM): the job stops between writes; its reason is what is thrown. */
+  signal: AbortSignal;
+  /** A progress reporter for each window read. */
+  reporterFor: WindowReporterFactory;
+}
+
+export interface SyncJobResult {
+  /** The run's own window. */
+  run: WindowSyncResult;
+  /** The slice of an unfinished backfill read after it (incremental runs), or null. */
+  backfill: BackfillSliceResult | null;
+}
+
+export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'output' | 'seams' | 'windowNow'> & {
+  /** The machine's facts for the lock and for runs left "running" (tests stand in for it). */
+  lockSystem?: LockSystem;
+};
+
+export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Promise<SyncJobResult> {
+  const { paths, clock, output } = ctx;
+  const system = ctx.lockSystem ?? systemLockSystem;
+  // A run refused before it starts is still a run: the history must show the hourly job failing
+  // for want of a credential, not only its last success.
+  const refuse = async (err: unknown, status: 'failed' | 'skipped'): Promise<never> => {
+    const run = { trigger: req.trigger, mode: req.mode.mode, status, error: errorMessage(err), now: toIso(clock.now()), pid: system.pid };
+    await recordRefusedRun(paths.database, run, (message) => output.warn(message));
+    throw err;
+  };
+  const auth: ApiAuth | null = await credentialProviderFor(ctx)
+    .resolve()
+    .catch((err: unknown) => refuse(err, 'failed'));
+  if (!auth) return refuse(new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY'), 'failed');
+  req.signal.throwIfAborted();
+
+  // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
+  await assertDatabaseUsable(paths.database);
+  const lock = await takeRunLock(ctx, req, system).catch((err: unknown) => {
+    // Stopped while waiting for another sync: nothing was refused.
+    if (err instanceof InterruptedError) throw err;
+    return refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed');
+  });
+  let db: Db;
+  try {
+    db = await openDatabase(paths.database, { ownDirectory: path.dirname(paths.database) === paths.dataDir });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  try {
+    const store = new SyncStore(db);
+    const now = ctx.windowNow();
+    let reporter: WindowReporter | undefined;
+    const client = createApiClient({ settings: apiSettings(ctx), auth, clock, onEvent: (e) => reporter?.httpEvent(e) });
+    const readWindow = async (window: SyncWindow): Promise<WindowSyncResult> => {
+      reporter = await req.reporterFor({ limit: window.limit, endKnown: window.start !== null || window.limit !== null });
+      try {
+        return await syncWindow({ window, filters: req.filters, trigger: req.trigger, now, client, store, clock, processes: system, reporter, signal: req.signal });
+      } catch (err) {
+        // Whatever the abort surfaced as (a cancelled request, a cancelled wait), the user's signal is the cause.
+        throw req.signal.aborted ? req.signal.reason : err;
+      } finally {
+        reporter.stop();
+      }
+    };
+    const run = await readWindow(planFor(store, req.mode, now));
+    const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
+    return { run, backfill };
+  } finally {
+    tidyAfterRun(db, paths, (message) => output.warn(message), clock.now());
+    db.close();
+    lock.release();
+  }
+}
+
+/**
+ * One sync at a time, taken before the database is touched. A credential refresh takes its own
+ * short lock and never waits for this one, so holding both cannot deadlock.
+ */
+function takeRunLock(ctx: SyncJobContext, req: SyncJobRequest, system: LockSystem): Promise<RunLock> {
+  return acquireRunLock(ctx.paths.lockFile, {
+    wait: req.wait,
+    onWait: (owner) => ctx.output.info(`waiting for the sync already running (${describeOwner(owner, system)}) to finish...`),
+    onTakeover: (stale) => ctx.output.info(`took over a stale lock (${stale.reason})`),
+    signal: req.signal,
+    clock: ctx.clock,
+    system,
+  });
+}
+
+/** The window of this run, from the mode, the bookmark and meetings still waiting for their summary. */
+function planFor(store: SyncStore, mode: ModeRequest, now: number): SyncWindow {
+  const { bookmark } = store.state();
+  const incomplete = store.oldestIncompleteSince(toIso(incompleteRecheckFrom(now)));
+  return planWindow(mode, {
+    now,
+    bookmark: bookmark ? Date.parse(bookmark) : null,
+    oldestIncomplete: incomplete ? Date.parse(incomplete) : null,
+  });
+}
