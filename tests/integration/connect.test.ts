@@ -218,6 +218,31 @@ describe('connect (OAuth, loopback redirect)', () => {
   });
 });
 
+describe('token URL candidates (Fathom has two hosts; one may answer with its web app)', () => {
+  for (const kind of ['redirect', 'html'] as const) {
+    it(`a first candidate that answers with ${kind === 'redirect' ? 'a redirect to a login page' : 'an HTML page'} is passed over, and the one that worked is remembered`, async () => {
+      const cli = startLiveCli(connectArgs(), { ...env, FATHOM_OAUTH_TOKEN_URL: `${oauth.wrongTokenUrl(kind)} ${oauth.tokenUrl}` });
+      await playBrowser((await cli.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+      const r = await cli.done;
+      expect(r.code).toBe(0);
+      expect(readConfig().oauth.tokenUrl).toBe(oauth.tokenUrl);
+    });
+  }
+
+  it('when both answer like no token endpoint: exit 1, the error names both URLs and what each answered, nothing saved', async () => {
+    const cli = startLiveCli(connectArgs(), { ...env, FATHOM_OAUTH_TOKEN_URL: `${oauth.wrongTokenUrl('redirect')} ${oauth.wrongTokenUrl('html-error')}` });
+    const page = await playBrowser((await cli.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+    expect(page.html).toContain('could not connect');
+    const r = await cli.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^fathom-sync: no OAuth token endpoint answered like one: http:\/\/127\.0\.0\.1:\d+\/__fake\/wrong-host\/redirect\/oauth2\/token answered with a redirect \(302\) to http:\/\/127\.0\.0\.1:\d+\/login; http:\/\/127\.0\.0\.1:\d+\/__fake\/wrong-host\/html-error\/oauth2\/token answered with an HTML page \(403\)$/m,
+    );
+    expect(r.stderr).toMatch(/fix: set FATHOM_OAUTH_TOKEN_URL/);
+    nothingStored();
+  });
+});
+
 describe('connect --api-key', () => {
   it('reads the key from stdin, checks it with one call, saves it', async () => {
     const r = await runCli(['connect', '--api-key'], env, { input: 'fake-api-key\n' });
