@@ -42,6 +42,13 @@ const nothingStored = () => {
   expect(fs.existsSync(configFile()) ? readConfig().credentials ?? {} : {}).toEqual({});
 };
 const connectArgs = () => ['connect', '--no-browser', '--port', String(port)];
+/** The address with one parameter changed (null: removed). */
+const withParam = (url: URL, name: string, value: string | null): URL => {
+  const copy = new URL(url);
+  if (value === null) copy.searchParams.delete(name);
+  else copy.searchParams.set(name, value);
+  return copy;
+};
 
 describe('connect (OAuth, loopback redirect)', () => {
   it('connects: PKCE + state + exact redirect URI, form-encoded exchange, one check call, token saved 0600', async () => {
@@ -160,16 +167,40 @@ describe('connect (OAuth, loopback redirect)', () => {
     }
   });
 
-  it('--manual: the redirected address pasted on stdin', async () => {
+  it('--manual: the redirected address pasted on stdin (blank lines skipped)', async () => {
     const cli = startLiveCli([...connectArgs(), '--manual'], env);
     const [, url] = await cli.stderrMatch(AUTHORIZE_URL_PATTERN);
     const location = await authorizeRedirect(url!);
-    cli.child.stdin!.write('not a url\n');
+    cli.child.stdin!.write('\n');
     cli.child.stdin!.end(`${location}\n`);
     const r = await cli.done;
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/that is not the redirected address/);
     expect(r.stdout).toMatch(/^Connected to Fathom with OAuth/);
+    // --manual never listens.
+    expect(r.stderr).not.toMatch(/Waiting up to/);
+  });
+
+  describe('--manual from piped stdin: a wrong paste ends the login at once, exit 4 with the reason, nothing saved', () => {
+    const cases: [string, (location: URL) => string, RegExp][] = [
+      ['not the address', () => 'not a url', /^fathom-sync: that is not the address the browser ended on \(it starts with http:\/\/127\.0\.0\.1:\d+\/callback, with code= and state=\); nothing was saved$/m],
+      ['another login\'s state', (l) => withParam(l, 'state', 'from-another-login'), /^fathom-sync: that address belongs to another login \(its state does not match this one\); nothing was saved$/m],
+      ['an error=', (l) => withParam(withParam(l, 'error', 'access_denied'), 'code', null), /^fathom-sync: access was denied in the browser \(access_denied\); nothing was saved$/m],
+      ['no code', (l) => withParam(l, 'code', null), /^fathom-sync: the pasted address has no authorization code; nothing was saved$/m],
+    ];
+    for (const [name, paste, message] of cases) {
+      it(name, async () => {
+        const cli = startLiveCli([...connectArgs(), '--manual'], env);
+        const [, url] = await cli.stderrMatch(AUTHORIZE_URL_PATTERN);
+        const location = new URL(await authorizeRedirect(url!));
+        cli.child.stdin!.end(`${paste(location)}\n${location.href}\n`);
+        const r = await cli.done;
+        expect(r.code).toBe(4);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/fix: run fathom-sync connect/);
+        expect(r.stderr).not.toContain(location.searchParams.get('code')!);
+        nothingStored();
+      });
+    }
   });
 
   describe('token endpoint errors: one line each, nothing saved', () => {
