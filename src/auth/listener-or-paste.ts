@@ -15,8 +15,10 @@ export interface Ways<T> {
   listen: (claim: () => boolean) => Promise<CallbackServer<T>>;
   /** Waits for a paste with the claim it must take, until the signal withdraws it. */
   paste: (claim: () => boolean, signal: AbortSignal) => Promise<T>;
-  /** Told when one way drops out and the other carries on alone. */
-  notice: (message: string) => void;
+  /** Told when the listener cannot start, and the paste carries on alone. */
+  warn: (message: string) => void;
+  /** Told when stdin ends, and the listener carries on alone. */
+  info: (message: string) => void;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function listenThenPaste<T>(ways: Ways<T>): Promise<{ race: () => P
   } catch (err) {
     // Only the forwarder needs the listener: the paste still works.
     if (!(err instanceof LocalResourceError)) throw err;
-    ways.notice(`${err.message}; the forwarder page cannot hand the code over, so paste the address instead`);
+    ways.warn(`${err.message}; the forwarder page cannot hand the code over, so paste the address instead`);
   }
   const race = () =>
     new Promise<T>((resolve, reject) => {
@@ -57,7 +59,7 @@ export async function listenThenPaste<T>(ways: Ways<T>): Promise<{ race: () => P
       ways.paste(claimFor('paste'), withdrawPaste.signal).then(resolve, (err: unknown) => {
         if (winner === 'listener') return;
         if (err instanceof PasteEndedError && listening) {
-          ways.notice('stdin ended; still waiting for the forwarder page to hand the code over');
+          ways.info('stdin ended; still waiting for the forwarder page to hand the code over');
           return;
         }
         fail(err);

@@ -72,7 +72,8 @@ export async function receiveAuthorization<T>(o: RedirectFlowOptions<T>): Promis
           onStrayRequest: (why) => output.warn(`ignored a request to ${forwardTo} because ${why}; still waiting`),
         }),
       paste: (claim, signal) => paste({ claim, signal }),
-      notice: (m) => output.warn(m),
+      warn: (m) => output.warn(m),
+      info: (m) => output.info(m),
     });
     output.info(`Open this URL in your browser to connect fathom-sync to Fathom:\n\n  ${o.authorizeUrl}\n`);
     output.info(

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeFathom } from '../../src/fake-server/server.js';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { AUTHORIZE_URL_PATTERN, authorizeRedirect, freePort, load, oauthEnv, playBrowser, startLiveCli, startOAuthFake } from '../helpers/connect.js';
+import { AUTHORIZE_URL_PATTERN, authorizeRedirect, connectEnv, connectFiles, freePort, load, playBrowser, startLiveCli, startOAuthFake, withParam } from '../helpers/connect.js';
 
 /**
  * `connect` end to end: the built CLI against the fake Fathom's OAuth endpoints on loopback; the
@@ -30,25 +29,12 @@ beforeEach(async () => {
   oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
   oauth.setDeny(false);
   oauth.setExpiresIn(3600);
-  env = { ...home.baseEnv, ...oauthEnv(fake, oauth), FATHOM_CLIENT_SECRET: oauth.clientSecret, FATHOM_SYNC_TOKEN_STORE: 'file' };
+  env = connectEnv(home.baseEnv, fake, oauth);
 });
 afterEach(() => home.cleanup());
 
-const configFile = () => path.join(env.FATHOM_SYNC_HOME!, 'config', 'config.json');
-const credentialsFile = () => path.join(env.FATHOM_SYNC_HOME!, 'config', 'credentials.json');
-const readConfig = () => JSON.parse(fs.readFileSync(configFile(), 'utf8')) as Record<string, any>;
-const nothingStored = () => {
-  expect(fs.existsSync(credentialsFile())).toBe(false);
-  expect(fs.existsSync(configFile()) ? readConfig().credentials ?? {} : {}).toEqual({});
-};
+const { credentialsFile, readConfig, nothingStored } = connectFiles(() => env);
 const connectArgs = () => ['connect', '--no-browser', '--port', String(port)];
-/** The address with one parameter changed (null: removed). */
-const withParam = (url: URL, name: string, value: string | null): URL => {
-  const copy = new URL(url);
-  if (value === null) copy.searchParams.delete(name);
-  else copy.searchParams.set(name, value);
-  return copy;
-};
 
 describe('connect (OAuth, loopback redirect)', () => {
   it('connects: PKCE + state + exact redirect URI, form-encoded exchange, one check call, token saved 0600', async () => {
@@ -183,9 +169,9 @@ describe('connect (OAuth, loopback redirect)', () => {
   describe('--manual from piped stdin: a wrong paste ends the login at once, exit 4 with the reason, nothing saved', () => {
     const cases: [string, (location: URL) => string, RegExp][] = [
       ['not the address', () => 'not a url', /^fathom-sync: that is not the address the browser ended on \(it starts with http:\/\/127\.0\.0\.1:\d+\/callback, with code= and state=\); nothing was saved$/m],
-      ['another login\'s state', (l) => withParam(l, 'state', 'from-another-login'), /^fathom-sync: that address belongs to another login \(its state does not match this one\); nothing was saved$/m],
-      ['an error=', (l) => withParam(withParam(l, 'error', 'access_denied'), 'code', null), /^fathom-sync: access was denied in the browser \(access_denied\); nothing was saved$/m],
-      ['no code', (l) => withParam(l, 'code', null), /^fathom-sync: the pasted address has no authorization code; nothing was saved$/m],
+      ['another login\'s state', (l) => withParam(l, 'state', 'from-another-login').href, /^fathom-sync: that address belongs to another login \(its state does not match this one\); nothing was saved$/m],
+      ['an error=', (l) => withParam(withParam(l, 'error', 'access_denied'), 'code', null).href, /^fathom-sync: access was denied in the browser \(access_denied\); nothing was saved$/m],
+      ['no code', (l) => withParam(l, 'code', null).href, /^fathom-sync: the pasted address has no authorization code; nothing was saved$/m],
     ];
     for (const [name, paste, message] of cases) {
       it(name, async () => {

@@ -74,7 +74,7 @@ describe('requestToken', () => {
   it('when every candidate answers like no token endpoint, the error names each URL and what it answered', async () => {
     answers['/a'] = { status: 301, body: '', headers: { location: 'https://elsewhere.invalid/signin?code=should-not-show' } };
     answers['/b'] = { status: 200, body: '<html>login</html>', type: 'text/html' };
-    const err = await requestToken({ tokenUrls: [`${base}/a`, `${base}/b`], clientId: 'x', clientSecret: 'y' }, refresh).catch((e: unknown) => e);
+    const err = (await requestToken({ tokenUrls: [`${base}/a`, `${base}/b`], clientId: 'x', clientSecret: 'y' }, refresh).catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(TokenEndpointError);
     expect((err as Error).message).toBe(`no OAuth token endpoint answered like one: ${base}/a answered with a redirect (301) to https://elsewhere.invalid/signin; ${base}/b answered with an HTML page`);
     // A lone URL that redirects says so in the same words.
@@ -139,7 +139,7 @@ describe("the fake server's wrong-host token URLs", () => {
         expect.soft((err as OAuthProviderError).code, kind).toBe('invalid_grant');
         expect.soft(oauth.tokenRequests.length, kind).toBe(before + 1);
       }
-      const both = await requestToken({ tokenUrls: [oauth.wrongTokenUrl('redirect'), oauth.wrongTokenUrl('html')], clientId: oauth.clientId, clientSecret: oauth.clientSecret }, refresh).catch((e: Error) => e);
+      const both = (await requestToken({ tokenUrls: [oauth.wrongTokenUrl('redirect'), oauth.wrongTokenUrl('html')], clientId: oauth.clientId, clientSecret: oauth.clientSecret }, refresh).catch((e: unknown) => e)) as Error;
       expect(both.message).toMatch(/^no OAuth token endpoint answered like one: \S+\/redirect\/oauth2\/token answered with a redirect \(302\) to http:\/\/127\.0\.0\.1:\d+\/login; \S+\/html\/oauth2\/token answered with an HTML page$/);
     } finally {
       await fake.close();
