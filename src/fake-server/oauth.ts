@@ -49,6 +49,8 @@ export interface FakeOAuthOptions {
 
 export interface TokenRequestRecord {
   grantType: string | null;
+  /** The redirect_uri the request carried (a refresh needs none). */
+  redirectUri: string | null;
   status: number;
   error: string | null;
   contentType: string | null;
@@ -165,22 +167,24 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
 
   fake.addRoute('POST', TOKEN_PATH, async (req, res, body) => {
     const contentType = req.headers['content-type'] ?? null;
+    let redirectUri: string | null = null;
     const reply = (status: number, json: Record<string, unknown>, grantType: string | null) => {
-      tokenRequests.push({ grantType, status, error: typeof json.error === 'string' ? json.error : null, contentType });
+      tokenRequests.push({ grantType, redirectUri, status, error: typeof json.error === 'string' ? json.error : null, contentType });
       sendJson(res, status, json);
     };
     const injected = failures.shift();
     if (injected) {
-      tokenRequests.push({ grantType: null, status: injected.status, error: 'injected', contentType });
+      tokenRequests.push({ grantType: null, redirectUri: null, status: injected.status, error: 'injected', contentType });
       if (injected.text !== undefined) return sendText(res, injected.status, injected.text, injected.contentType, injected.headers);
       return sendJson(res, injected.status, injected.body ?? {}, injected.headers);
     }
     if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
-      tokenRequests.push({ grantType: null, status: 415, error: 'unsupported_media_type', contentType });
+      tokenRequests.push({ grantType: null, redirectUri: null, status: 415, error: 'unsupported_media_type', contentType });
       return sendText(res, 415, 'Unsupported Media Type');
     }
     const form = new URLSearchParams(body.toString('utf8'));
     const grantType = form.get('grant_type');
+    redirectUri = form.get('redirect_uri');
     const basic = parseBasic(req.headers.authorization);
     const id = form.get('client_id') ?? basic?.id ?? null;
     const secret = form.get('client_secret') ?? basic?.secret ?? null;

@@ -16,7 +16,7 @@ import { AUTHORIZE_URL_PATTERN, authorizeRedirect, connectFiles, connectFixture,
 const EXTERNAL = 'https://forwarder.example.test/fathom-sync/oauth-forwarder.html';
 
 const t = connectFixture({ oauth: { enforcePkce: true } });
-const { readConfig, nothingStored } = connectFiles(() => t.env);
+const { credentialsFile, readConfig, nothingStored } = connectFiles(() => t.env);
 /** Every file connect left under the throwaway home, as text. */
 const everythingWritten = (): string =>
   (fs.readdirSync(t.home.home, { recursive: true, withFileTypes: true }) as fs.Dirent[])
@@ -88,9 +88,16 @@ describe('external https redirect URI: the address pasted, or handed over to the
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Connected to Fathom with OAuth/);
     // The fake refuses a code exchanged with any other redirect_uri than the one it went out with.
-    expect(t.oauth.tokenRequests.at(-1)).toMatchObject({ grantType: 'authorization_code', status: 200 });
+    expect(t.oauth.tokenRequests.at(-1)).toMatchObject({ grantType: 'authorization_code', redirectUri: EXTERNAL, status: 200 });
     expect(readConfig().oauth).toMatchObject({ redirectUri: EXTERNAL, port: t.port });
     await expect(load(`http://127.0.0.1:${t.port}/callback`)).rejects.toThrow();
+
+    // A renewal needs no redirect URI, and sends none (the stored token is made to look expired).
+    const stored = JSON.parse(fs.readFileSync(credentialsFile(), 'utf8')) as Record<string, string>;
+    stored.default = JSON.stringify({ ...JSON.parse(stored.default!), expiresAt: Date.now() - 1000 });
+    fs.writeFileSync(credentialsFile(), JSON.stringify(stored));
+    expect((await runCli(['status', '--check'], t.env)).code).toBe(0);
+    expect(t.oauth.tokenRequests.at(-1)).toMatchObject({ grantType: 'refresh_token', redirectUri: null, status: 200 });
 
     const status = await runCli(['status', '--json'], t.env);
     expect(JSON.parse(status.stdout)).toMatchObject({ connected: true, auth_kind: 'oauth', oauth_redirect_uri: EXTERNAL });
