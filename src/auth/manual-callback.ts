@@ -42,14 +42,12 @@ export async function waitForPastedRedirect<T>(options: PasteOptions<T>): Promis
   const { interaction } = options;
   const deadline = options.clock.now() + options.timeoutMs;
   const again = (message: string) => new LoginFailedError(`${message}; nothing was saved`, options.retryCommand);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  for (let answers = 0; answers < MAX_ATTEMPTS; ) {
     const text = await readPaste(options, deadline);
     if (text === null) throw new PasteEndedError('stdin ended before the redirected address was pasted; nothing was saved', options.retryCommand);
     // Blank lines (an extra Enter) are not an answer.
-    if (!text.trim()) {
-      attempt--;
-      continue;
-    }
+    if (!text.trim()) continue;
+    answers++;
     const params = parsePastedRedirect(text);
     let wrong: string | null = null;
     if (!params) wrong = `that is not the address the browser ended on (${options.addressHint}, with code= and state=)`;
