@@ -84,6 +84,7 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .addOption(new Option('--api-key [value]', 'connect with an API key instead (read from a hidden prompt or piped stdin)').preset(true))
     .option('--client-id <id>', 'client id of your Fathom OAuth app (default: FATHOM_CLIENT_ID or the saved one)')
     .option('--port <port>', 'port of the redirect URI http://127.0.0.1:<port>/callback (default 38421)')
+    .option('--redirect-uri <url>', 'the redirect URI registered in your Fathom app, if not http://127.0.0.1:<port>/callback (remembered)')
     .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
     .option('--no-browser', 'print the URL only; do not open a browser')
     .option('--manual', 'for SSH sessions: paste the address the browser was redirected to')
@@ -100,6 +101,12 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
         '',
         'Register this redirect URI in your Fathom app, exactly: http://127.0.0.1:38421/callback',
         '(with --port N: http://127.0.0.1:N/callback). Apps: https://fathom.video/marketplace_applications/new',
+        'If the app needs another one, pass it with --redirect-uri (remembered for later connects):',
+        '  http(s)://127.0.0.1:PORT/PATH or http(s)://localhost:PORT/PATH  fathom-sync receives the browser itself',
+        '      (https: over a certificate made for this login; the browser warns once)',
+        '  any other https:// URL  paste the address the browser ended on, or host the forwarder page',
+        '      src/auth/oauth-forwarder.html there: it hands the code to http://127.0.0.1:38421/callback',
+        '      (--port N: to port N), where connect also listens',
         'The client secret comes from FATHOM_CLIENT_SECRET, the first line of piped stdin, the one saved',
         'by an earlier connect, or a hidden prompt: never from a flag. FATHOM_OAUTH_AUTHORIZE_URL and',
         'FATHOM_OAUTH_TOKEN_URL override the OAuth endpoints.',

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { ApiAuth } from './auth.js';
 import { ApiError, AuthRequiredError, TemporaryError, errorMessage } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
 import { RateBudget, parseRateLimitHeaders, parseRetryAfter, type RequestClass } from './rate-budget.js';
 
 /**
@@ -35,7 +36,7 @@ export interface HttpOptions {
   maxBackoffMs?: number;
   /** How many 429s one request may receive before giving up. */
   max429s?: number;
-  /** Longest single wait the client accepts for a 429 before giving up. */
+  /** Longest Retry-After the client sleeps through; a longer one ends the request at once (exit 5). */
   maxRetryAfterMs?: number;
   onEvent?: (event: HttpEvent) => void;
   random?: () => number;
@@ -142,8 +143,12 @@ export class HttpClient {
       if (status === 429) {
         this.stats.rateLimited += 1;
         rateLimitedHere += 1;
-        const wait = parseRetryAfter(header('retry-after'), o.clock.now());
-        if (rateLimitedHere > o.max429s || wait > o.maxRetryAfterMs) {
+        const now = o.clock.now();
+        const wait = parseRetryAfter(header('retry-after'), now);
+        // Sleeping through a long pause would hold the run lock (and the hourly slot) for
+        // nothing: stop now and say when Fathom will take requests again.
+        if (wait > o.maxRetryAfterMs) throw retryLaterError(wait, now);
+        if (rateLimitedHere > o.max429s) {
           throw new TemporaryError(`Fathom kept answering 429 (rate limited) for ${spec.path}; gave up after ${rateLimitedHere} tries`);
         }
         // A little jitter so parallel clients of one account do not return in lockstep.
@@ -193,6 +198,16 @@ export class HttpClient {
     o.onEvent?.({ type: 'retry', attempt, ms, reason });
     await o.clock.sleep(ms);
   }
+}
+
+/** A 429 whose Retry-After is longer than the client waits: exit 5, with the time to come back. */
+export function retryLaterError(waitMs: number, now: number): TemporaryError {
+  // Rounded up to the minute: "after 14:05" must not be a few seconds too early.
+  const at = new Date(Math.ceil((now + waitMs) / 60_000) * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+  return new TemporaryError(
+    `Fathom is rate limiting this account and asked for a pause of ${formatDuration(waitMs, 'age')} (Retry-After); stopped instead of waiting. Try again after ${at} UTC`,
+    `run it again after ${at} UTC (a scheduled hourly run also tries again by itself)`,
+  );
 }
 
 function snippet(text: string): string {

@@ -32,9 +32,19 @@ export const DOCUMENTED_LIMITS = {
 export interface RateLimitHeaders {
   limit?: number;
   remaining?: number;
-  /** Seconds until the server's window resets. */
+  /** Seconds until the server's window resets (never more than MAX_RESET_SECONDS). */
   resetSeconds?: number;
 }
+
+/** The documented window, in seconds (both buckets share it). */
+export const DOCUMENTED_WINDOW_SECONDS = DOCUMENTED_LIMITS.global.windowMs / 1000;
+
+/**
+ * The largest RateLimit-Reset read as "seconds from now". A larger one is not seconds (an epoch
+ * time, or milliseconds, from a server or proxy that reads the draft differently): taken at face
+ * value it would stall a run for hours or decades, so the documented window stands in for it.
+ */
+export const MAX_RESET_SECONDS = 2 * DOCUMENTED_WINDOW_SECONDS;
 
 interface ServerHint {
   /** What the server said remained, less what we sent since. */
@@ -163,7 +173,7 @@ export function parseRateLimitHeaders(get: (name: string) => string | undefined)
   const reset = int('ratelimit-reset');
   if (limit !== undefined) out.limit = limit;
   if (remaining !== undefined) out.remaining = remaining;
-  if (reset !== undefined) out.resetSeconds = reset;
+  if (reset !== undefined) out.resetSeconds = reset > MAX_RESET_SECONDS ? DOCUMENTED_WINDOW_SECONDS : reset;
   return out;
 }
 

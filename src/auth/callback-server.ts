@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CancelledError, LocalResourceError, LoginFailedError, errorMessage } from '../core/errors.js';
 import { callbackParams } from './authorize-url.js';
@@ -9,13 +10,24 @@ import { CALLBACK_PATH } from './oauth-endpoints.js';
 
 /**
  * The one-shot loopback server that receives the OAuth redirect. Bound to 127.0.0.1 only (never
- * all interfaces, never "localhost" which may resolve elsewhere), answers only GET
- * /callback, and finishes the login inside the request handler so the browser page can tell
- * the user whether it worked.
+ * all interfaces, never "localhost" which may resolve elsewhere), answers only GET on the
+ * redirect URI's path, and finishes the login inside the request handler so the browser page
+ * can tell the user whether it worked. Over TLS when the registered redirect URI is https.
  */
 
 export interface CallbackServerOptions<T> {
   port: number;
+  /** The redirect URI's path (default /callback). */
+  path?: string;
+  /** Certificate and key for an https redirect URI; the key stays in memory. */
+  tls?: { cert: string; key: string };
+  /** What to tell the user when the port is taken. */
+  portInUseFix?: string;
+  /**
+   * Takes the login for this server before it completes a code; false when another way in
+   * (a pasted address) already has it. Without it the server is the only way in.
+   */
+  claim?: () => boolean;
   expectedState: string;
   timeoutMs: number;
   /** Exchanges, verifies and saves; its outcome decides the page and the result. */
@@ -43,13 +55,15 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
   // Armed once the server listens: the user's time starts when the URL can be answered.
   let timer: NodeJS.Timeout | undefined;
 
-  const server = http.createServer((req, res) => {
+  const path = options.path ?? CALLBACK_PATH;
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     // Exceptions in here would be unhandled rejections that kill Node: keep everything inside.
     handle(req, res).catch((err) => {
       if (!res.headersSent) void send(res, 500, 'Something went wrong', errorMessage(err), false);
       finish(() => settle.reject(err));
     });
-  });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : http.createServer(onRequest);
 
   const finish = (fn: () => void) => {
     if (done) return;
@@ -64,7 +78,7 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== CALLBACK_PATH) return send(res, 404, 'Not found', 'This address is not part of the fathom-sync login.', false);
+    if (url.pathname !== path) return send(res, 404, 'Not found', 'This address is not part of the fathom-sync login.', false);
     if (req.method !== 'GET') return send(res, 405, 'Method not allowed', 'Only the browser redirect is accepted here.', false);
     if (done) return send(res, 410, 'Login already finished', 'This login has already finished.', false);
     const params = callbackParams(url.searchParams);
@@ -73,7 +87,7 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
       options.onStrayRequest?.(params.state ? 'its state does not match this login' : 'it carries no state');
       return send(res, 400, 'Unexpected answer', 'This answer does not belong to the login in progress; fathom-sync is still waiting for the right one.', false);
     }
-    if (busy) return send(res, 409, 'Login in progress', 'This login is already being completed.', false);
+    if (busy || !(options.claim?.() ?? true)) return send(res, 409, 'Login in progress', 'This login is already being completed.', false);
     busy = true;
     if (params.error) {
       const err = oauthError(params.error, params.errorDescription, 'authorize');
@@ -103,7 +117,7 @@ export async function startCallbackServer<T>(options: CallbackServerOptions<T>):
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, options.port)));
+    server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, options.port, options.portInUseFix)));
     server.listen({ port: options.port, host: '127.0.0.1', exclusive: true }, () => resolve());
   });
   timer = setTimeout(() => {
@@ -136,12 +150,15 @@ function send(res: http.ServerResponse, status: number, title: string, message: 
   return sent;
 }
 
-function listenError(err: NodeJS.ErrnoException, port: number): LocalResourceError {
+function listenError(err: NodeJS.ErrnoException, port: number, portInUseFix?: string): LocalResourceError {
   if (err.code === 'EADDRINUSE') {
-    return new LocalResourceError(`port ${port} on 127.0.0.1 is already in use, so the OAuth redirect cannot be received`, `stop the program using port ${port}, or register http://127.0.0.1:<other port>/callback in your Fathom app and pass --port <other port>`);
+    return new LocalResourceError(
+      `port ${port} on 127.0.0.1 is already in use, so the OAuth redirect cannot be received`,
+      portInUseFix ?? `stop the program using port ${port}, or register http://127.0.0.1:<other port>/callback in your Fathom app and pass --port <other port>`,
+    );
   }
   if (err.code === 'EACCES') {
-    return new LocalResourceError(`not allowed to listen on port ${port}`, 'use a port above 1023 with --port (and register that redirect URI)');
+    return new LocalResourceError(`not allowed to listen on port ${port}`, 'use a port above 1023 (and register that redirect URI)');
   }
   return new LocalResourceError(`cannot listen on 127.0.0.1:${port}: ${err.message}`);
 }

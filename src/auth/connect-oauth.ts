@@ -1,17 +1,15 @@
 import type { AppContext } from '../core/context.js';
 import { AuthRequiredError, UsageError } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
-import { formatDuration } from '../core/duration.js';
 import { fixedBearer } from '../api/auth.js';
 import { apiSettings, createApiClient } from '../api/factory.js';
 import { checkCredential, type CredentialCheck } from '../api/credential-check.js';
 import { buildAuthorizeUrl } from './authorize-url.js';
-import { startCallbackServer } from './callback-server.js';
-import { waitForPastedRedirect } from './manual-callback.js';
-import { openInBrowser } from './browser.js';
+import { receiveAuthorization } from './redirect-flow.js';
+import { listenPort, type RedirectTarget } from './redirect-uri.js';
 import { createPkce } from './pkce.js';
 import { createState } from './oauth-state.js';
-import { redirectUriFor, resolveOAuthEndpoints } from './oauth-endpoints.js';
+import { resolveOAuthEndpoints } from './oauth-endpoints.js';
 import { requestToken } from './token-client.js';
 import { OAuthProviderError } from './oauth-errors.js';
 import { saveConnection } from './save-connection.js';
@@ -20,9 +18,10 @@ import type { SecretStore } from './secret-store.js';
 import type { Interaction } from './interaction.js';
 
 /**
- * `fathom-sync connect` with the user's own Fathom OAuth app: authorization code grant through a
- * loopback redirect (or a pasted redirect with --manual), exchanged with the client secret,
- * checked with one API call, then saved.
+ * `fathom-sync connect` with the user's own Fathom OAuth app: authorization code grant through
+ * the registered redirect URI (loopback http or https, or an external https page; a pasted
+ * address with --manual: redirect-flow.ts), exchanged with the client secret, checked with one
+ * API call, then saved.
  */
 
 /** What a connect needs of the application context. */
@@ -32,7 +31,7 @@ export interface OAuthConnectRequest {
   interaction: Interaction;
   store: SecretStore;
   clientId: string;
-  port: number;
+  redirect: RedirectTarget;
   timeoutMs: number;
   openBrowser: boolean;
   manual: boolean;
@@ -47,11 +46,11 @@ export interface ConnectOutcome {
 }
 
 export async function connectWithOAuth(ctx: ConnectContext, req: OAuthConnectRequest): Promise<ConnectOutcome> {
-  const { output } = ctx;
-  const { clientId, port } = req;
+  const { clientId, redirect } = req;
   const endpoints = resolveOAuthEndpoints(ctx.env, readConfig(ctx.paths.configFile), 'connect');
   const { secret: clientSecret, stored: secretWasStored } = await obtainClientSecret(ctx, req);
-  const redirectUri = redirectUriFor(port);
+  // Exactly as registered, in the authorize URL and in the code exchange alike.
+  const redirectUri = redirect.uri;
   const state = createState();
   const pkce = createPkce();
   const authorizeUrl = buildAuthorizeUrl({ authorizeUrl: endpoints.authorizeUrl, clientId, redirectUri, state, pkce });
@@ -91,30 +90,23 @@ export async function connectWithOAuth(ctx: ConnectContext, req: OAuthConnectReq
       clientSecret,
       // Saved even when FATHOM_OAUTH_TOKEN_URL chose it: the hourly job, which has no such
       // variable, must renew the token where it was issued.
-      oauth: { clientId, port, tokenUrl },
+      oauth: { clientId, port: listenPort(redirect), redirectUri, tokenUrl },
     });
     return { kind: 'oauth', clientId, expiresAt: credential.expiresAt, store: req.store, check };
   };
 
-  const timeoutText = formatDuration(req.timeoutMs);
-  if (req.manual) {
-    output.info(`Open this URL in a browser on any machine and approve fathom-sync:\n\n  ${authorizeUrl}\n`);
-    output.info(`The browser then fails to load ${redirectUri}?...: that is expected. Paste that whole address here (within ${timeoutText}).`);
-    return waitForPastedRedirect({ expectedState: state, interaction: req.interaction, timeoutMs: req.timeoutMs, complete, warn: (m) => output.warn(m), clock: ctx.clock });
-  }
-
-  // Listen before printing the URL: a busy port is reported before the user approves anything.
-  const server = await startCallbackServer({
-    port,
+  return receiveAuthorization({
+    redirect,
+    manual: req.manual,
+    authorizeUrl,
     expectedState: state,
     timeoutMs: req.timeoutMs,
+    openBrowser: req.openBrowser,
     complete,
-    onStrayRequest: (why) => output.warn(`ignored a request to ${redirectUri} because ${why}; still waiting`),
+    interaction: req.interaction,
+    output: ctx.output,
+    clock: ctx.clock,
   });
-  output.info(`Open this URL in your browser to connect fathom-sync to Fathom:\n\n  ${authorizeUrl}\n`);
-  output.info(`Waiting up to ${timeoutText} for Fathom to redirect to ${redirectUri} ...`);
-  if (req.openBrowser) await openInBrowser(authorizeUrl, (m) => output.warn(m));
-  return server.result;
 }
 
 const STORED_SECRET_REJECTED_FIX =

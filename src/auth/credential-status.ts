@@ -4,6 +4,7 @@ import { AuthRequiredError, ExitCode, errorMessage, exitCodeOf } from '../core/e
 import { DEFAULT_PROFILE } from './secret-store.js';
 import { loadStoredCredential } from './stored-provider.js';
 import { recordedStore } from './store-selection.js';
+import { redirectUriFor } from './oauth-endpoints.js';
 
 /**
  * What `status` says about the credential: connected or not, how, where it lives, when the
@@ -15,6 +16,8 @@ export interface CredentialStatus {
   credential_store: 'environment' | 'keychain' | 'file' | null;
   credential_location: string | null;
   oauth_client_id: string | null;
+  /** The redirect URI the last OAuth connect used (what the app must have registered). */
+  oauth_redirect_uri: string | null;
   token_expires_at: string | null;
   connected_at: string | null;
   problem: string | null;
@@ -30,6 +33,8 @@ export async function describeCredential(ctx: Pick<AppContext, 'paths' | 'env'>)
     credential_store: null,
     credential_location: null,
     oauth_client_id: config.oauth?.clientId ?? null,
+    // Connects from before --redirect-uri remembered only the port.
+    oauth_redirect_uri: config.oauth?.redirectUri ?? (config.oauth?.port ? redirectUriFor(config.oauth.port) : null),
     token_expires_at: null,
     connected_at: null,
     problem: null,

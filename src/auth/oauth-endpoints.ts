@@ -28,11 +28,13 @@ export interface OAuthEndpoints {
 /**
  * FATHOM_OAUTH_AUTHORIZE_URL / FATHOM_OAUTH_TOKEN_URL override the defaults (a proxy, a
  * test server); otherwise the token URL that worked last time goes first.
+ * FATHOM_OAUTH_TOKEN_URL may list several URLs, separated by spaces: they are candidates tried
+ * in that order, like Fathom's own two.
  */
 export function resolveOAuthEndpoints(env: NodeJS.ProcessEnv, config: AppConfig, purpose: 'connect' | 'refresh' = 'refresh'): OAuthEndpoints {
   const authorizeUrl = checkEndpointUrl(env.FATHOM_OAUTH_AUTHORIZE_URL?.trim() || FATHOM_AUTHORIZE_URL, 'FATHOM_OAUTH_AUTHORIZE_URL');
   const pinned = env.FATHOM_OAUTH_TOKEN_URL?.trim();
-  if (pinned) return { authorizeUrl, tokenUrls: [checkEndpointUrl(pinned, 'FATHOM_OAUTH_TOKEN_URL')] };
+  if (pinned) return { authorizeUrl, tokenUrls: pinned.split(/\s+/).map((url) => checkEndpointUrl(url, 'FATHOM_OAUTH_TOKEN_URL')) };
   const remembered = config.oauth?.tokenUrl;
   const defaults: string[] = [...FATHOM_TOKEN_URLS];
   // One of Fathom's two worked last time: it goes first, the other stays as the fallback.

@@ -54,7 +54,7 @@ export function oauthError(code: string, description: string | null, phase: OAut
       );
     case 'redirect_uri_mismatch':
     case 'invalid_redirect_uri':
-      return auth(`Fathom does not accept this redirect URI (${code}${detail})`, context.redirectUri ? `register exactly ${context.redirectUri} in your Fathom app, or pass the --port you registered` : undefined);
+      return auth(`Fathom does not accept this redirect URI (${code}${detail})`, context.redirectUri ? `register exactly ${context.redirectUri} in your Fathom app, or pass the one you registered with --redirect-uri` : undefined);
     case 'unauthorized_client':
       return auth(`this OAuth app may not use the authorization-code grant (unauthorized_client${detail})`, 'check the app settings in Fathom');
     case 'invalid_scope':

@@ -15,7 +15,7 @@ export async function saveConnection(args: {
   credential: StoredCredential;
   /** OAuth only: the app's client secret, stored beside the token so refreshes can use it. */
   clientSecret?: string;
-  oauth?: { clientId: string; port: number; tokenUrl?: string };
+  oauth?: { clientId: string; port: number; redirectUri: string; tokenUrl?: string };
   profile?: string;
   now?: () => number;
 }): Promise<void> {
@@ -33,6 +33,7 @@ export async function saveConnection(args: {
         ...config.oauth,
         clientId: args.oauth.clientId,
         port: args.oauth.port,
+        redirectUri: args.oauth.redirectUri,
         ...(args.oauth.tokenUrl ? { tokenUrl: args.oauth.tokenUrl } : {}),
       };
     }

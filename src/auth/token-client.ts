@@ -21,7 +21,10 @@ export interface TokenResponse {
 }
 
 export interface TokenRequestOptions {
-  /** Candidates in order: the next is tried only when one answers 404/405 (wrong host). */
+  /**
+   * Candidates in order: the next is tried only when one answers like no token endpoint does
+   * (404/405, a redirect, an HTML page): the wrong host, not a refusal.
+   */
   tokenUrls: string[];
   clientId: string;
   clientSecret: string;
@@ -31,11 +34,20 @@ export interface TokenRequestOptions {
 
 export const TOKEN_TIMEOUT_MS = 30_000;
 
+/** A candidate that answered like no OAuth token endpoint, and how ("answered 404"). */
+interface WrongAnswer {
+  url: string;
+  said: string;
+  /** A bare 404/405, which a lone URL reports as before (its body may be an OAuth error). */
+  bareStatus: boolean;
+}
+
 export async function requestToken(options: TokenRequestOptions, grant: TokenGrant): Promise<{ token: TokenResponse; tokenUrl: string }> {
   const phase: OAuthPhase = grant.grant_type === 'refresh_token' ? 'refresh' : 'exchange';
   const secrets = [options.clientSecret, 'code' in grant ? grant.code : grant.refresh_token];
   const body = new URLSearchParams({ ...grant, client_id: options.clientId, client_secret: options.clientSecret });
   const doFetch = options.fetchImpl ?? fetch;
+  const wrong: WrongAnswer[] = [];
   for (let i = 0; i < options.tokenUrls.length; i++) {
     const tokenUrl = options.tokenUrls[i]!;
     const last = i === options.tokenUrls.length - 1;
@@ -46,25 +58,79 @@ export async function requestToken(options: TokenRequestOptions, grant: TokenGra
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: body.toString(),
-        redirect: 'error',
+        // Never followed: a redirect would re-send the form (secret, code) to wherever it points.
+        // It is read as "not the token endpoint" instead.
+        redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs ?? TOKEN_TIMEOUT_MS),
       });
       text = await response.text();
     } catch (err) {
       // No retry: a refresh request that reached Fathom may already have spent the refresh token.
-      throw new TemporaryError(`cannot reach the OAuth token endpoint ${originOf(tokenUrl)}: ${redact(describeFetchError(err), secrets)}`);
+      throw new TemporaryError(`cannot reach the OAuth token endpoint ${originOf(tokenUrl)}: ${redact(describeFetchError(err), secrets)}${earlier(wrong)}`);
     }
-    if ((response.status === 404 || response.status === 405) && !last) continue;
-    return { token: interpret(response.status, response.headers.get('content-type'), text, phase, tokenUrl, secrets), tokenUrl };
+    const answer = wrongEndpointAnswer(response, text);
+    if (answer) {
+      wrong.push({ url: tokenUrl, ...answer });
+      if (!last) continue;
+      if (wrong.length > 1) throw noTokenEndpoint(wrong);
+      // A lone URL (pinned, or remembered): a bare 404/405 is interpreted below like any answer.
+      if (!answer.bareStatus) throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} ${answer.said}`, 'check FATHOM_OAUTH_TOKEN_URL');
+    }
+    try {
+      return { token: interpret(response.status, response.headers.get('content-type'), text, phase, tokenUrl, secrets), tokenUrl };
+    } catch (err) {
+      if (err instanceof TemporaryError && wrong.length > 0) throw new TemporaryError(`${err.message}${earlier(wrong)}`, err.fix);
+      throw err;
+    }
   }
   throw new TokenEndpointError('no OAuth token endpoint to try');
+}
+
+/**
+ * How an answer shows the URL is not a token endpoint at all (Fathom has two candidate hosts and
+ * one may serve its web app there): 404/405, a redirect (to a login page, most likely), or an
+ * HTML page where JSON belongs. null for anything an OAuth server might say, its own failures
+ * (5xx, 429, even as HTML) included: those are the right host answering.
+ */
+function wrongEndpointAnswer(response: Response, text: string): Omit<WrongAnswer, 'url'> | null {
+  const { status } = response;
+  if (status === 404 || status === 405) return { said: `answered ${status}`, bareStatus: true };
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location');
+    return { said: `answered with a redirect (${status})${location ? ` to ${originOf(location, response.url || undefined)}` : ''}`, bareStatus: false };
+  }
+  if (status < 500 && status !== 429 && looksLikeHtml(response.headers.get('content-type'), text) && !parseJsonObject(text)) {
+    return { said: `answered with an HTML page${status === 200 ? '' : ` (${status})`}`, bareStatus: false };
+  }
+  return null;
+}
+
+function describeWrong(wrong: WrongAnswer[]): string {
+  return wrong.map((w) => `${originOf(w.url)} ${w.said}`).join('; ');
+}
+
+function noTokenEndpoint(wrong: WrongAnswer[]): TokenEndpointError {
+  return new TokenEndpointError(
+    `no OAuth token endpoint answered like one: ${describeWrong(wrong)}`,
+    'set FATHOM_OAUTH_TOKEN_URL to the token URL of your Fathom app (see Fathom\'s OAuth documentation) and connect again',
+  );
+}
+
+/** What the candidates tried before said, for an error about the one tried last. */
+function earlier(wrong: WrongAnswer[]): string {
+  if (wrong.length === 0) return '';
+  return ` (before that, ${describeWrong(wrong)})`;
+}
+
+function looksLikeHtml(contentType: string | null, text: string): boolean {
+  return /html/i.test(contentType ?? '') || /^\s*</.test(text);
 }
 
 function interpret(status: number, contentType: string | null, text: string, phase: OAuthPhase, tokenUrl: string, secrets: string[]): TokenResponse {
   const json = parseJsonObject(text);
   if (status >= 200 && status < 300) {
     if (!json) {
-      const what = /html/i.test(contentType ?? '') || /^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON';
+      const what = looksLikeHtml(contentType, text) ? 'an HTML page' : 'something that is not JSON';
       throw new TokenEndpointError(`the OAuth token endpoint ${originOf(tokenUrl)} answered with ${what}`, 'check FATHOM_OAUTH_TOKEN_URL');
     }
     const accessToken = typeof json.access_token === 'string' && json.access_token ? json.access_token : null;
@@ -101,9 +167,10 @@ function parseJsonObject(text: string): Record<string, unknown> | null {
   }
 }
 
-function originOf(url: string): string {
+/** Scheme, host and path of a URL: never its query, which may carry a code or a token. */
+function originOf(url: string, base?: string): string {
   try {
-    const u = new URL(url);
+    const u = new URL(url, base);
     return `${u.origin}${u.pathname}`;
   } catch {
     return 'URL';

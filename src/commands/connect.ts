@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import { readConfig } from '../core/config.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { DEFAULT_CALLBACK_PORT } from '../auth/oauth-endpoints.js';
+import { chooseRedirect, type RedirectTarget } from '../auth/redirect-uri.js';
 
 /** Flags of `fathom-sync connect`, as commander hands them over. */
 export interface ConnectFlags {
@@ -9,6 +9,7 @@ export interface ConnectFlags {
   apiKey?: boolean | string;
   clientId?: string;
   port?: string;
+  redirectUri?: string;
   timeout?: string;
   browser?: boolean;
   manual?: boolean;
@@ -26,7 +27,8 @@ export const DEFAULT_LOGIN_TIMEOUT_S = 300;
 export interface ParsedConnect {
   mode: 'oauth' | 'api_key';
   clientId: string | null;
-  port: number;
+  /** Where the browser is sent back to; null with --api-key. */
+  redirect: RedirectTarget | null;
   timeoutMs: number;
   manual: boolean;
   browser: boolean;
@@ -34,7 +36,14 @@ export interface ParsedConnect {
 }
 
 /** Every problem with the flags is a UsageError (exit 2) before anything is read or stored. */
-export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env: NodeJS.ProcessEnv, savedClientId?: string, savedPort?: number): ParsedConnect {
+/** What an earlier connect remembered in config.json. */
+export interface SavedOAuth {
+  clientId?: string;
+  port?: number;
+  redirectUri?: string;
+}
+
+export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env: NodeJS.ProcessEnv, saved: SavedOAuth = {}): ParsedConnect {
   for (const [flag, value] of [
     ['--client-secret', flags.clientSecret],
     ['--secret', flags.secret],
@@ -53,14 +62,21 @@ export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env:
     throw new UsageError('connect takes no arguments (secrets are never read from the command line); see fathom-sync connect --help');
   }
   const mode = flags.apiKey ? 'api_key' : 'oauth';
-  if (mode === 'api_key' && (flags.clientId !== undefined || flags.manual || flags.port !== undefined)) {
-    throw new UsageError('--api-key cannot be combined with --client-id, --port or --manual');
+  if (mode === 'api_key' && (flags.clientId !== undefined || flags.manual || flags.port !== undefined || flags.redirectUri !== undefined)) {
+    throw new UsageError('--api-key cannot be combined with --client-id, --port, --redirect-uri or --manual');
   }
-  const port = flags.port === undefined ? (savedPort ?? DEFAULT_CALLBACK_PORT) : parsePort(flags.port);
+  const port = flags.port === undefined ? undefined : parsePort(flags.port);
   const timeoutMs = flags.timeout === undefined ? DEFAULT_LOGIN_TIMEOUT_S * 1000 : parseTimeout(flags.timeout);
   let clientId: string | null = null;
+  let redirect: RedirectTarget | null = null;
   if (mode === 'oauth') {
-    clientId = (flags.clientId ?? env.FATHOM_CLIENT_ID ?? savedClientId ?? '').trim() || null;
+    redirect = chooseRedirect({
+      ...(flags.redirectUri !== undefined ? { redirectUri: flags.redirectUri } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(saved.redirectUri ? { savedRedirectUri: saved.redirectUri } : {}),
+      ...(saved.port !== undefined ? { savedPort: saved.port } : {}),
+    });
+    clientId = (flags.clientId ?? env.FATHOM_CLIENT_ID ?? saved.clientId ?? '').trim() || null;
     if (flags.clientId !== undefined && !flags.clientId.trim()) throw new UsageError('--client-id is empty');
     if (!clientId) {
       throw new UsageError(
@@ -71,7 +87,7 @@ export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env:
   return {
     mode,
     clientId,
-    port,
+    redirect,
     timeoutMs,
     manual: Boolean(flags.manual),
     browser: flags.browser !== false,
@@ -96,7 +112,7 @@ export function parseTimeout(value: string): number {
 export async function connectCommand(flags: ConnectFlags, extraArgs: string[], ctx: AppContext): Promise<number> {
   const { paths, output, env, stdin } = ctx;
   const config = readConfig(paths.configFile);
-  const parsed = parseConnectFlags(flags, extraArgs, env, config.oauth?.clientId, config.oauth?.port);
+  const parsed = parseConnectFlags(flags, extraArgs, env, config.oauth ?? {});
   const { createInteraction } = await import('../auth/interaction.js');
   const { chooseStoreForSaving } = await import('../auth/store-selection.js');
   const interaction = createInteraction(stdin, output.streams.stderr);
@@ -126,7 +142,7 @@ export async function connectCommand(flags: ConnectFlags, extraArgs: string[], c
         interaction,
         store,
         clientId: parsed.clientId!,
-        port: parsed.port,
+        redirect: parsed.redirect!,
         timeoutMs: parsed.timeoutMs,
         manual: parsed.manual,
         // A browser only for a person at a terminal; the URL is printed either way.

@@ -77,6 +77,7 @@ export function formatReport(r: StatusReport): string {
   const lines = [`Connected:   ${r.connected ? `yes, with ${kind}` : 'no'}`];
   if (r.credential_location) lines.push(`Credential:  ${r.credential_location}`);
   if (r.auth_kind === 'oauth') lines.push(`Token:       ${r.token_expires_at ? `valid until ${r.token_expires_at} (renews itself)` : 'no expiry given'}`);
+  if (r.auth_kind === 'oauth' && r.oauth_redirect_uri) lines.push(`Redirect:    ${r.oauth_redirect_uri} (used by the next connect)`);
   if (r.connected_at) lines.push(`Saved:       ${r.connected_at}`);
   if (r.check) lines.push(`Check:       ${r.check.ok ? `ok, ${r.check.detail}` : `failed: ${r.check.detail}`}`);
   if (r.problem) lines.push(`Problem:     ${r.problem}`);

@@ -14,6 +14,8 @@ export interface AppConfig {
     /** The token endpoint that answered last time (Fathom has two candidates). */
     tokenUrl?: string;
     port?: number;
+    /** The redirect URI registered with the app, exactly as connect sent it (connect --redirect-uri). */
+    redirectUri?: string;
   };
   schedule?: {
     kind: 'crontab' | 'launchd';

@@ -51,7 +51,8 @@ Faults (repeatable, applied in order to the requests they match):
 OAuth:
   --oauth                       serve Fathom's authorize and token endpoints too (authorize approves
                                 at once); the client id and secret are in the JSON line
-  --redirect-uri URI            registered redirect URI, repeatable, needs --oauth
+  --redirect-uri URI            registered redirect URI, matched exactly, repeatable, needs
+                                --oauth: http(s)://127.0.0.1 or localhost, or any https page
                                 (default http://127.0.0.1:38421/callback)
 
   -h, --help                    print this help and exit

@@ -19,6 +19,16 @@ export const FAKE_CLIENT_SECRET = 'fake-client-secret';
 export const AUTHORIZE_PATH = `${BASE_PATH}/oauth2/authorize`;
 export const TOKEN_PATH = `${BASE_PATH}/oauth2/token`;
 
+/**
+ * Token URLs on the "wrong host", as one of Fathom's two candidate hosts might serve them: the
+ * web app's login redirect, its HTML sign-in page (200), an HTML error page (403), or a 404.
+ * A client must move on to its next candidate; none of them ever issues a token.
+ */
+export const WRONG_TOKEN_ANSWERS = ['redirect', 'html', 'html-error', 'not-found'] as const;
+export type WrongTokenAnswer = (typeof WRONG_TOKEN_ANSWERS)[number];
+const wrongTokenPath = (kind: WrongTokenAnswer) => `/__fake/wrong-host/${kind}/oauth2/token`;
+const LOGIN_PAGE = '<!doctype html><html><head><title>Sign in</title></head><body><form action="/login" method="post">Sign in to continue</form></body></html>';
+
 export interface FakeOAuthOptions {
   clientId?: string;
   clientSecret?: string;
@@ -39,6 +49,8 @@ export interface FakeOAuthOptions {
 
 export interface TokenRequestRecord {
   grantType: string | null;
+  /** The redirect_uri the request carried (a refresh needs none). */
+  redirectUri: string | null;
   status: number;
   error: string | null;
   contentType: string | null;
@@ -52,8 +64,10 @@ export interface FakeOAuth {
   setExpiresIn(seconds: number): void;
   setDeny(deny: boolean): void;
   setRedirectUris(uris: string[]): void;
-  /** The next token request(s) get this answer instead (status + JSON body, or raw text). */
-  failNextToken(reply: { status: number; body?: unknown; text?: string; contentType?: string }, count?: number): void;
+  /** The next token request(s) get this answer instead (status + JSON body, or raw text; extra headers such as location). */
+  failNextToken(reply: InjectedTokenReply, count?: number): void;
+  /** A token URL that answers like the wrong host (see WRONG_TOKEN_ANSWERS). */
+  wrongTokenUrl(kind: WrongTokenAnswer): string;
   /** Every refresh token issued so far stops working (the user removed the app in Fathom). */
   revokeRefreshTokens(): void;
   /**
@@ -69,6 +83,14 @@ export interface FakeOAuth {
   /** Successful grants by type. */
   grants(): { authorization_code: number; refresh_token: number };
   readonly authorizeRequests: URLSearchParams[];
+}
+
+export interface InjectedTokenReply {
+  status: number;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 interface CodeRecord {
@@ -93,7 +115,7 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
   const refreshTokens = new Map<string, boolean>();
   const issued: string[] = [];
   let last: { accessToken: string; refreshToken: string; expiresAt: number } | null = null;
-  const failures: { status: number; body?: unknown; text?: string; contentType?: string }[] = [];
+  const failures: InjectedTokenReply[] = [];
   const tokenRequests: TokenRequestRecord[] = [];
   const authorizeRequests: URLSearchParams[] = [];
   const grants = { authorization_code: 0, refresh_token: 0 };
@@ -145,22 +167,24 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
 
   fake.addRoute('POST', TOKEN_PATH, async (req, res, body) => {
     const contentType = req.headers['content-type'] ?? null;
+    let redirectUri: string | null = null;
     const reply = (status: number, json: Record<string, unknown>, grantType: string | null) => {
-      tokenRequests.push({ grantType, status, error: typeof json.error === 'string' ? json.error : null, contentType });
+      tokenRequests.push({ grantType, redirectUri, status, error: typeof json.error === 'string' ? json.error : null, contentType });
       sendJson(res, status, json);
     };
     const injected = failures.shift();
     if (injected) {
-      tokenRequests.push({ grantType: null, status: injected.status, error: 'injected', contentType });
-      if (injected.text !== undefined) return sendText(res, injected.status, injected.text, injected.contentType);
-      return sendJson(res, injected.status, injected.body ?? {});
+      tokenRequests.push({ grantType: null, redirectUri: null, status: injected.status, error: 'injected', contentType });
+      if (injected.text !== undefined) return sendText(res, injected.status, injected.text, injected.contentType, injected.headers);
+      return sendJson(res, injected.status, injected.body ?? {}, injected.headers);
     }
     if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) {
-      tokenRequests.push({ grantType: null, status: 415, error: 'unsupported_media_type', contentType });
+      tokenRequests.push({ grantType: null, redirectUri: null, status: 415, error: 'unsupported_media_type', contentType });
       return sendText(res, 415, 'Unsupported Media Type');
     }
     const form = new URLSearchParams(body.toString('utf8'));
     const grantType = form.get('grant_type');
+    redirectUri = form.get('redirect_uri');
     const basic = parseBasic(req.headers.authorization);
     const id = form.get('client_id') ?? basic?.id ?? null;
     const secret = form.get('client_secret') ?? basic?.secret ?? null;
@@ -197,6 +221,18 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
     return reply(400, { error: 'unsupported_grant_type' }, grantType);
   });
 
+  for (const kind of WRONG_TOKEN_ANSWERS) {
+    fake.addRoute('POST', wrongTokenPath(kind), (_req, res) => {
+      if (kind === 'redirect') {
+        res.writeHead(302, { location: `${fake.origin}/login?return_to=%2Foauth2%2Ftoken`, 'content-length': 0 });
+        res.end();
+        return;
+      }
+      if (kind === 'not-found') return sendText(res, 404, 'Not Found');
+      return sendText(res, kind === 'html' ? 200 : 403, LOGIN_PAGE, 'text/html; charset=utf-8');
+    });
+  }
+
   // Control routes for a fake running in another process (see main.ts).
   fake.addRoute('POST', '/__fake/oauth/revoke-refresh-tokens', (_req, res) => {
     for (const t of refreshTokens.keys()) refreshTokens.set(t, false);
@@ -221,6 +257,7 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
     failNextToken: (r, count = 1) => {
       for (let i = 0; i < count; i++) failures.push(r);
     },
+    wrongTokenUrl: (kind) => `${fake.origin}${wrongTokenPath(kind)}`,
     revokeRefreshTokens: () => {
       for (const t of refreshTokens.keys()) refreshTokens.set(t, false);
     },
@@ -240,15 +277,15 @@ export function installFakeOAuth(fake: FakeFathom, options: FakeOAuthOptions = {
   };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const buf = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': buf.length, 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': buf.length, 'cache-control': 'no-store', ...headers });
   res.end(buf);
 }
 
-function sendText(res: http.ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+function sendText(res: http.ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8', headers: Record<string, string> = {}): void {
   const buf = Buffer.from(text);
-  res.writeHead(status, { 'content-type': contentType, 'content-length': buf.length });
+  res.writeHead(status, { 'content-type': contentType, 'content-length': buf.length, ...headers });
   res.end(buf);
 }
 

@@ -5,7 +5,7 @@ import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.j
 import { need } from '../helpers/capabilities.js';
 import { terminalPerTest } from '../helpers/terminal.js';
 import { installFakeOAuth, type FakeOAuth } from '../../src/fake-server/oauth.js';
-import { freePort, playBrowser } from '../helpers/connect.js';
+import { authorizeRedirect, freePort, load, playBrowser } from '../helpers/connect.js';
 
 /**
  * `connect` at a real terminal (tmux): the consent question when the keychain cannot be
@@ -102,6 +102,50 @@ describe.skipIf(tmuxNeed.skip)(tmuxNeed.title('the browser'), () => {
     expect(url).toBeDefined();
     await waitForScreen(/warning: could not open a browser \(the opener exited with code \d+\); open the URL above yourself/);
     await playBrowser(url!);
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+  });
+});
+
+describe.skipIf(!hasTmux)('an external https redirect URI at a terminal', () => {
+  const EXTERNAL = 'https://forwarder.example.test/fathom-sync/oauth-forwarder.html';
+  const env = () => ({
+    FATHOM_OAUTH_AUTHORIZE_URL: oauth.authorizeUrl,
+    FATHOM_OAUTH_TOKEN_URL: oauth.tokenUrl,
+    FATHOM_CLIENT_ID: oauth.clientId,
+    FATHOM_CLIENT_SECRET: oauth.clientSecret,
+    FATHOM_SYNC_TOKEN_STORE: 'file',
+  });
+  /** Starts connect, waits for the paste prompt, and returns where Fathom sends the browser. */
+  async function startAndApprove(port: number): Promise<URL> {
+    oauth.setRedirectUris([EXTERNAL]);
+    startInTerminal(['connect', '--no-browser', '--redirect-uri', EXTERNAL, '--port', String(port)], env());
+    const shown = await waitForScreen(/Paste the address your browser ended on:/);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/external\/v1\/oauth2\/authorize\?\S+)/.exec(shown.replace(/\n(?=\S)/g, ''))?.[1];
+    expect(url).toBeDefined();
+    return new URL(await authorizeRedirect(url!));
+  }
+  const paste = (text: string) => {
+    tmux('send-keys', '-l', text);
+    tmux('send-keys', 'Enter');
+  };
+
+  it("asks again after another login's address, then takes the right one", async () => {
+    const location = await startAndApprove(await freePort());
+    const stray = new URL(location);
+    stray.searchParams.set('state', 'from-another-login');
+    paste(stray.href);
+    await waitForScreen(/warning: that address belongs to another login \(its state does not match this one\); paste the address from this login/);
+    paste(location.href);
+    const text = await waitForScreen(/EXIT=\d+/);
+    expect(text).toMatch(/EXIT=0/);
+    expect(text).toMatch(/Connected to Fathom with OAuth/);
+  });
+
+  it('the hand-over to the listener withdraws the prompt and connects', async () => {
+    const port = await freePort();
+    const location = await startAndApprove(port);
+    expect((await load(`http://127.0.0.1:${port}/callback${location.search}`)).html).toContain('fathom-sync is connected');
     const text = await waitForScreen(/EXIT=\d+/);
     expect(text).toMatch(/EXIT=0/);
   });

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeFathom } from '../../src/fake-server/server.js';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import { runCli, tempHome } from '../helpers/cli.js';
-import { AUTHORIZE_URL_PATTERN, authorizeRedirect, freePort, load, oauthEnv, playBrowser, startLiveCli, startOAuthFake } from '../helpers/connect.js';
+import { AUTHORIZE_URL_PATTERN, authorizeRedirect, connectEnv, connectFiles, freePort, load, playBrowser, startLiveCli, startOAuthFake, withParam } from '../helpers/connect.js';
 
 /**
  * `connect` end to end: the built CLI against the fake Fathom's OAuth endpoints on loopback; the
@@ -30,17 +29,11 @@ beforeEach(async () => {
   oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
   oauth.setDeny(false);
   oauth.setExpiresIn(3600);
-  env = { ...home.baseEnv, ...oauthEnv(fake, oauth), FATHOM_CLIENT_SECRET: oauth.clientSecret, FATHOM_SYNC_TOKEN_STORE: 'file' };
+  env = connectEnv(home.baseEnv, fake, oauth);
 });
 afterEach(() => home.cleanup());
 
-const configFile = () => path.join(env.FATHOM_SYNC_HOME!, 'config', 'config.json');
-const credentialsFile = () => path.join(env.FATHOM_SYNC_HOME!, 'config', 'credentials.json');
-const readConfig = () => JSON.parse(fs.readFileSync(configFile(), 'utf8')) as Record<string, any>;
-const nothingStored = () => {
-  expect(fs.existsSync(credentialsFile())).toBe(false);
-  expect(fs.existsSync(configFile()) ? readConfig().credentials ?? {} : {}).toEqual({});
-};
+const { credentialsFile, readConfig, nothingStored } = connectFiles(() => env);
 const connectArgs = () => ['connect', '--no-browser', '--port', String(port)];
 
 describe('connect (OAuth, loopback redirect)', () => {
@@ -160,16 +153,40 @@ describe('connect (OAuth, loopback redirect)', () => {
     }
   });
 
-  it('--manual: the redirected address pasted on stdin', async () => {
+  it('--manual: the redirected address pasted on stdin (blank lines skipped)', async () => {
     const cli = startLiveCli([...connectArgs(), '--manual'], env);
     const [, url] = await cli.stderrMatch(AUTHORIZE_URL_PATTERN);
     const location = await authorizeRedirect(url!);
-    cli.child.stdin!.write('not a url\n');
+    cli.child.stdin!.write('\n');
     cli.child.stdin!.end(`${location}\n`);
     const r = await cli.done;
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/that is not the redirected address/);
     expect(r.stdout).toMatch(/^Connected to Fathom with OAuth/);
+    // --manual never listens.
+    expect(r.stderr).not.toMatch(/Waiting up to/);
+  });
+
+  describe('--manual from piped stdin: a wrong paste ends the login at once, exit 4 with the reason, nothing saved', () => {
+    const cases: [string, (location: URL) => string, RegExp][] = [
+      ['not the address', () => 'not a url', /^fathom-sync: that is not the address the browser ended on \(it starts with http:\/\/127\.0\.0\.1:\d+\/callback, with code= and state=\); nothing was saved$/m],
+      ['another login\'s state', (l) => withParam(l, 'state', 'from-another-login').href, /^fathom-sync: that address belongs to another login \(its state does not match this one\); nothing was saved$/m],
+      ['an error=', (l) => withParam(withParam(l, 'error', 'access_denied'), 'code', null).href, /^fathom-sync: access was denied in the browser \(access_denied\); nothing was saved$/m],
+      ['no code', (l) => withParam(l, 'code', null).href, /^fathom-sync: the pasted address has no authorization code; nothing was saved$/m],
+    ];
+    for (const [name, paste, message] of cases) {
+      it(name, async () => {
+        const cli = startLiveCli([...connectArgs(), '--manual'], env);
+        const [, url] = await cli.stderrMatch(AUTHORIZE_URL_PATTERN);
+        const location = new URL(await authorizeRedirect(url!));
+        cli.child.stdin!.end(`${paste(location)}\n${location.href}\n`);
+        const r = await cli.done;
+        expect(r.code).toBe(4);
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/fix: run fathom-sync connect/);
+        expect(r.stderr).not.toContain(location.searchParams.get('code')!);
+        nothingStored();
+      });
+    }
   });
 
   describe('token endpoint errors: one line each, nothing saved', () => {
@@ -215,6 +232,31 @@ describe('connect (OAuth, loopback redirect)', () => {
       expect((await cli.done).code).toBe(4);
       nothingStored();
     });
+  });
+});
+
+describe('token URL candidates (Fathom has two hosts; one may answer with its web app)', () => {
+  for (const kind of ['redirect', 'html'] as const) {
+    it(`a first candidate that answers with ${kind === 'redirect' ? 'a redirect to a login page' : 'an HTML page'} is passed over, and the one that worked is remembered`, async () => {
+      const cli = startLiveCli(connectArgs(), { ...env, FATHOM_OAUTH_TOKEN_URL: `${oauth.wrongTokenUrl(kind)} ${oauth.tokenUrl}` });
+      await playBrowser((await cli.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+      const r = await cli.done;
+      expect(r.code).toBe(0);
+      expect(readConfig().oauth.tokenUrl).toBe(oauth.tokenUrl);
+    });
+  }
+
+  it('when both answer like no token endpoint: exit 1, the error names both URLs and what each answered, nothing saved', async () => {
+    const cli = startLiveCli(connectArgs(), { ...env, FATHOM_OAUTH_TOKEN_URL: `${oauth.wrongTokenUrl('redirect')} ${oauth.wrongTokenUrl('html-error')}` });
+    const page = await playBrowser((await cli.stderrMatch(AUTHORIZE_URL_PATTERN))[1]!);
+    expect(page.html).toContain('could not connect');
+    const r = await cli.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^fathom-sync: no OAuth token endpoint answered like one: http:\/\/127\.0\.0\.1:\d+\/__fake\/wrong-host\/redirect\/oauth2\/token answered with a redirect \(302\) to http:\/\/127\.0\.0\.1:\d+\/login; http:\/\/127\.0\.0\.1:\d+\/__fake\/wrong-host\/html-error\/oauth2\/token answered with an HTML page \(403\)$/m,
+    );
+    expect(r.stderr).toMatch(/fix: set FATHOM_OAUTH_TOKEN_URL/);
+    nothingStored();
   });
 });
 

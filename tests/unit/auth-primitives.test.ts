@@ -91,6 +91,9 @@ describe('OAuth endpoints', () => {
     expect(resolveOAuthEndpoints({}, { oauth: { tokenUrl: FATHOM_TOKEN_URLS[1] } }).tokenUrls).toEqual([FATHOM_TOKEN_URLS[1], FATHOM_TOKEN_URLS[0]]);
     const pinned = resolveOAuthEndpoints({ FATHOM_OAUTH_TOKEN_URL: 'http://127.0.0.1:9/t', FATHOM_OAUTH_AUTHORIZE_URL: 'https://example.test/a' }, {});
     expect(pinned).toEqual({ authorizeUrl: 'https://example.test/a', tokenUrls: ['http://127.0.0.1:9/t'] });
+    // Several pinned URLs, separated by spaces, are candidates in that order.
+    expect(resolveOAuthEndpoints({ FATHOM_OAUTH_TOKEN_URL: ' https://a.example.test/t  https://b.example.test/t ' }, {}).tokenUrls).toEqual(['https://a.example.test/t', 'https://b.example.test/t']);
+    expect(() => resolveOAuthEndpoints({ FATHOM_OAUTH_TOKEN_URL: 'https://a.example.test/t http://b.example.test/t' }, {})).toThrow(/must be an https URL/);
     // A token URL connect was told to use is the only one later runs send a refresh token to.
     expect(resolveOAuthEndpoints({}, { oauth: { tokenUrl: 'https://proxy.example.test/token' } }).tokenUrls).toEqual(['https://proxy.example.test/token']);
     // ...but a new connect without the variable goes to Fathom, not to a URL saved long ago.

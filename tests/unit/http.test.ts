@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient, type HttpEvent } from '../../src/api/http.js';
+import { HttpClient, retryLaterError, type HttpEvent } from '../../src/api/http.js';
 import { RateBudget } from '../../src/api/rate-budget.js';
 import { ApiKeyAuth, type ApiAuth } from '../../src/auth/credentials.js';
 import { AuthRequiredError, TemporaryError, ApiError } from '../../src/core/errors.js';
@@ -25,7 +25,8 @@ async function serve(...handlers: Handler[]): Promise<{ url: string; hits: () =>
 
 afterEach(async () => {
   server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  // Without a server there is nothing to wait for (close's callback would never come).
+  if (server) await new Promise((r) => server!.close(r));
   server = undefined;
 });
 
@@ -95,6 +96,34 @@ describe('HttpClient', () => {
     expect(clock.sleeps[0]).toBeGreaterThanOrEqual(3000);
     expect(clock.sleeps[1]).toBeGreaterThanOrEqual(9000);
     expect(clock.sleeps[1]).toBeLessThan(11000);
+  });
+
+  it('a Retry-After over 10 minutes ends the request at once (exit 5) saying when to try again, in UTC', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-20T12:00:00Z'));
+    for (const retryAfter of ['3600', 'Fri, 20 Nov 2026 13:00:00 GMT']) {
+      const s = await serve(json(429, {}, { 'retry-after': retryAfter }), json(200, { ok: 1 }));
+      const { http: c } = client(s.url, { clock });
+      const err = await c.json({ path: '/meetings', cls: 'light' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TemporaryError);
+      expect((err as TemporaryError).exitCode).toBe(5);
+      expect((err as Error).message).toBe('Fathom is rate limiting this account and asked for a pause of 60 min (Retry-After); stopped instead of waiting. Try again after 2026-11-20 13:00 UTC');
+      expect((err as TemporaryError).fix?.text).toMatch(/^run it again after 2026-11-20 13:00 UTC/);
+      expect(s.hits()).toBe(1);
+      expect(clock.sleeps).toEqual([]);
+      // The next case gets its own server.
+      server!.closeAllConnections();
+      await new Promise((r) => server!.close(r));
+      server = undefined;
+    }
+  });
+
+  it('a Retry-After of exactly 10 minutes is still waited for; the time to come back is rounded up to the minute', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-20T12:00:00Z'));
+    const s = await serve(json(429, {}, { 'retry-after': '600' }), json(200, { ok: 1 }));
+    const { http: c } = client(s.url, { clock });
+    expect((await c.json({ path: '/x', cls: 'light' })).body).toEqual({ ok: 1 });
+    expect(clock.sleeps[0]).toBeGreaterThanOrEqual(600_000);
+    expect(retryLaterError(601_000, Date.parse('2026-11-20T12:00:30Z')).message).toMatch(/Try again after 2026-11-20 12:11 UTC$/);
   });
 
   it('a rejected key is an authentication error, not a retry', async () => {

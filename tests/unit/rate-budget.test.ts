@@ -66,6 +66,22 @@ describe('header parsing', () => {
     const h: Record<string, string> = { 'ratelimit-limit': '60', 'ratelimit-remaining': '12', 'ratelimit-reset': 'soon' };
     expect(parseRateLimitHeaders((n) => h[n])).toEqual({ limit: 60, remaining: 12 });
   });
+  it('a RateLimit-Reset that cannot be seconds (over twice the 60 s window, or an epoch time) counts as the 60 s window', () => {
+    const reset = (v: string) => parseRateLimitHeaders((n) => ({ 'ratelimit-remaining': '0', 'ratelimit-reset': v })[n]).resetSeconds;
+    expect(reset('0')).toBe(0);
+    expect(reset('59')).toBe(59);
+    expect(reset('120')).toBe(120);
+    expect(reset('121')).toBe(60);
+    expect(reset('1795694400')).toBe(60); // an epoch time (2026-11-26)
+    expect(reset('30000')).toBe(60); // 30 s in milliseconds
+  });
+  it('an epoch-time RateLimit-Reset makes the budget wait one documented window, not decades', async () => {
+    const clock = new FakeClock(Date.parse('2026-11-20T12:00:00Z'));
+    const b = budget(clock, { limit: 60, windowMs: 60_000 }, { limit: 30, windowMs: 60_000 });
+    const epoch = String(Math.floor(clock.now() / 1000) + 30);
+    b.observe('heavy', parseRateLimitHeaders((n) => ({ 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': epoch })[n]));
+    expect(await b.acquire('heavy')).toBe(60_000);
+  });
   it('reads Retry-After as seconds or an HTTP date, defaulting to 60 s', () => {
     const now = Date.parse('2026-11-20T12:00:00Z');
     expect(parseRetryAfter('7', now)).toBe(7000);
