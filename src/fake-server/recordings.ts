@@ -87,7 +87,8 @@ export class RecordingRoutes {
   }
 
   #find(rawId: string): Skeleton | Reply {
-    if (!/^\d{1,15}$/.test(rawId)) return badRequest('recording_id must be an integer');
+    // The spec's recording_id is any integer: a negative one is well-formed (and not found here).
+    if (!/^-?\d{1,15}$/.test(rawId)) return badRequest('recording_id must be an integer');
     return this.#deps.store.get(Number(rawId)) ?? errorReply(404, 'Recording not found');
   }
 }
