@@ -9,7 +9,7 @@ import type { FakeFathom } from '../../src/fake-server/server.js';
 import { dbPath, runCli, tempHome, type CliResult } from '../helpers/cli.js';
 import { startOAuthFake } from '../helpers/connect.js';
 import { connectOAuth } from '../helpers/oauth-session.js';
-import { SPEC_PATH } from '../helpers/openapi.js';
+import { SPEC_PATH, requestIssues } from '../helpers/openapi.js';
 import { startPrism, type PrismServer } from '../helpers/prism.js';
 import { startRecordingProxy, type Exchange, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { accountRun, type ModeRule, type ServedItem } from '../helpers/served-meetings.js';
@@ -118,6 +118,7 @@ function requestProblems(exchanges: Exchange[], run: PlannedRun): string[] {
   const problems: string[] = [];
   for (const e of exchanges) {
     const q = e.query;
+    problems.push(...requestIssues(e.method, e.path, q));
     if (e.path !== '/meetings') problems.push(`unexpected ${e.method} ${e.path}`);
     if (e.status !== 200) problems.push(`${e.method} ${e.path}?${q} answered ${e.status}: ${e.body.slice(0, 400)}`);
     if (e.requestHeaders['x-api-key'] !== API_KEY) problems.push('no X-Api-Key header');
@@ -349,6 +350,7 @@ describe('under OAuth: summary and transcript per recording, from the mock', () 
       if (run.r.code !== 0) problems.push(`exit ${run.r.code}: ${run.r.stderr.slice(-800)}`);
       problems.push(...run.violations.map((v) => `Prism: ${v.location} ${v.message}`));
       for (const e of run.exchanges) {
+        problems.push(...requestIssues(e.method, e.path, e.query));
         if (e.status !== 200) problems.push(`${e.method} ${e.path} answered ${e.status}`);
         if (!/^Bearer \S+$/.test(String(e.requestHeaders.authorization))) problems.push(`${e.path} without a Bearer token`);
         if (e.query.has('destination_url')) problems.push(`${e.path} sent destination_url`);

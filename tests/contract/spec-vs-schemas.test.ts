@@ -10,7 +10,7 @@ import {
   TranscriptResponseSchema,
   validateMeetingPage,
 } from '../../src/api/schemas.js';
-import { compareShapes, responseShape, specShape, toShape, validVariants, type Diff, type DiffKind, type Shape } from '../helpers/openapi.js';
+import { compareShapes, requestIssues, responseShape, specShape, toShape, validVariants, type Diff, type DiffKind, type Shape } from '../helpers/openapi.js';
 
 /**
  * The client's zod schemas against the spec's, field by field: required fields, JSON types,
@@ -192,5 +192,25 @@ describe('the client schemas against the spec', () => {
     expect(page.skipped).toEqual([]);
     expect(page.meetings.map((m) => m.meeting.recording_id)).toEqual(variants.map((v) => (v.value as { recording_id: number }).recording_id));
     expect(new Set(page.meetings.map((m) => m.meeting.recording_id))).toEqual(new Set([0, -1, 123456789, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]));
+  });
+});
+
+describe('the request check the contract tests add to Prism (which lets `name[]` arrays and unknown parameters pass)', () => {
+  it('accepts what the spec declares, in its [] array syntax, and any integer recording_id', () => {
+    expect(requestIssues('GET', '/meetings', new URLSearchParams('recorded_by[]=a@b.com&recorded_by[]=c@d.com&teams[]=Sales&include_summary=true&cursor=x&created_after=2020-01-01T00:00:00Z'))).toEqual([]);
+    expect(requestIssues('GET', '/recordings/-5/summary', new URLSearchParams())).toEqual([]);
+    expect(requestIssues('GET', '/recordings/0/transcript', new URLSearchParams())).toEqual([]);
+  });
+
+  it('names each way a request can break it', () => {
+    expect(requestIssues('GET', '/meetings', new URLSearchParams('recorded_by[]=zzz&recorded_by=x@y.com&include_summary=yes&calendar_invitees_domains_type=bogus&meeting_type=a&meeting_type=b'))).toEqual([
+      'recorded_by[]=zzz: not an email address',
+      'query parameter recorded_by is not in the spec',
+      'include_summary=yes: not a boolean',
+      'calendar_invitees_domains_type=bogus: not one of all|only_internal|one_or_more_external',
+      'meeting_type sent 2 times',
+    ]);
+    expect(requestIssues('GET', '/recordings/abc/summary', new URLSearchParams('destination_url=nope'))).toEqual(['recording_id=abc: not an integer', 'destination_url=nope: not a URI']);
+    expect(requestIssues('GET', '/meetings/5', new URLSearchParams())).toEqual(['GET /meetings/5 is not an operation of the spec']);
   });
 });
