@@ -253,6 +253,41 @@ async function runThrough(args: string[], options: { rewrite?: ReturnType<typeof
   }
 }
 
+/** Recording ids at the edges: what the spec allows (any integer) and one JavaScript cannot hold. */
+const EDGE_IDS = [0, -5, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 2 ** 53];
+
+/**
+ * A rewrite that answers /meetings with one last page: the spec's example meeting (from Prism's
+ * static answer, Prefer: dynamic=false) once per edge id, a minute apart.
+ */
+function edgePage(e: { path: string; json: unknown }): unknown {
+  if (e.path !== '/meetings') return undefined;
+  const example = (e.json as { items: Record<string, unknown>[] }).items[0]!;
+  const items = EDGE_IDS.map((id, i) => ({ ...example, recording_id: id, created_at: new Date(Date.parse('2025-03-01T17:01:30Z') - i * 60_000).toISOString() }));
+  return { limit: null, next_cursor: null, items };
+}
+
+describe('recording ids at the edges of the spec (API key)', () => {
+  it('zero, negative and the extreme safe integers are stored, sorted and indexed; 2^53 is skipped for the reason that it cannot be held', async () => {
+    const run = await runThrough(['--all'], { prefer: 'dynamic=false', rewrite: edgePage });
+    try {
+      expect(run.r.code, run.r.stderr).toBe(0);
+      expect(run.out).toMatchObject({ status: 'ok', meetings_new: 4, items_skipped: 1 });
+      expect(query(run.dbFile, 'SELECT recording_id FROM meetings ORDER BY created_at DESC, recording_id DESC').map((r: any) => r.recording_id)).toEqual(EDGE_IDS.slice(0, 4));
+      expect(query(run.dbFile, 'SELECT recording_id, reason FROM skipped_items')).toEqual([{ recording_id: null, reason: expect.stringContaining('recording_id') }]);
+      // Every child table and both full-text indexes take the ids (meetings_fts uses them as rowids).
+      for (const table of ['meeting_attendees', 'transcript_segments', 'action_items', 'highlights']) {
+        expect(query(run.dbFile, `SELECT DISTINCT recording_id FROM ${table} ORDER BY recording_id`).map((r: any) => r.recording_id), table).toEqual([...EDGE_IDS.slice(0, 4)].sort((a, b) => a - b));
+      }
+      expect(query(run.dbFile, "SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'quarterly' ORDER BY rowid").map((r: any) => r.rowid)).toEqual([...EDGE_IDS.slice(0, 4)].sort((a, b) => a - b));
+      expect(databaseProblems(run.dbFile)).toEqual([]);
+      expect(run.violations).toEqual([]);
+    } finally {
+      run.cleanup();
+    }
+  });
+});
+
 describe('how a sync ends against the mock', () => {
   it("the spec's own example (Prefer: dynamic=false) repeats its next_cursor on every page: the repeated-cursor guard stops --all after two pages, the example stored exactly", async () => {
     const run = await runThrough(['--all'], { prefer: 'dynamic=false' });
@@ -338,6 +373,25 @@ describe('under OAuth: summary and transcript per recording, from the mock', () 
   afterAll(async () => {
     home?.cleanup();
     await fake?.close();
+  });
+
+  it('asks /recordings/0/..., /recordings/-5/... and the extreme ids for their content, and stores it', async () => {
+    const db = path.join(home.home, 'oauth-edges.db');
+    const run = await runThrough(['--all', '--db', db], { env, prefer: 'dynamic=false', rewrite: edgePage });
+    try {
+      expect(run.r.code, run.r.stderr).toBe(0);
+      const stored = EDGE_IDS.slice(0, 4);
+      const paths = run.exchanges.filter((e) => e.path.startsWith('/recordings/')).map((e) => `${e.path} ${e.status}`);
+      expect(paths).toEqual(stored.flatMap((id) => [`/recordings/${id}/summary 200`, `/recordings/${id}/transcript 200`]));
+      expect(run.exchanges.flatMap((e) => requestIssues(e.method, e.path, e.query))).toEqual([]);
+      const rows = query<{ recording_id: number; summary_markdown: string; content_complete: number }>(db, 'SELECT recording_id, summary_markdown, content_complete FROM meetings ORDER BY created_at DESC');
+      expect(rows.map((r) => [r.recording_id, r.content_complete])).toEqual(stored.map((id) => [id, 1]));
+      expect(rows.every((r) => r.summary_markdown.startsWith('## Summary'))).toBe(true);
+      expect(query(db, 'SELECT COUNT(*) AS n FROM transcript_segments')).toEqual([{ n: 4 }]);
+      expect(run.violations).toEqual([]);
+    } finally {
+      run.cleanup();
+    }
   });
 
   it('asks /recordings/{id}/summary and /transcript for each meeting it takes (negative ids too) and stores what fits the spec; an answer that does not is skipped with the reason', async () => {
