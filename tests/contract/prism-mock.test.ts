@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import type { FakeFathom } from '../../src/fake-server/server.js';
-import { dbPath, runCli, tempHome, type CliResult } from '../helpers/cli.js';
+import { dbPath, runCli, tempHome } from '../helpers/cli.js';
 import { startOAuthFake } from '../helpers/connect.js';
 import { connectOAuth } from '../helpers/oauth-session.js';
 import { SPEC_PATH, requestIssues } from '../helpers/openapi.js';
@@ -183,56 +183,6 @@ interface Totals {
   storedZero: number;
 }
 
-describe('the CLI against prism mock -d (random data the spec allows)', () => {
-  it(`stores or rightly skips every meeting Prism serves, pages exactly as far as each mode needs, sends only valid requests (${RUNS} runs)`, async () => {
-    const random = rng(SEED);
-    const totals: Totals = { runs: 0, pages: 0, served: 0, stored: 0, skipped: 0, dropped: 0, storedNegative: 0, storedZero: 0 };
-    for (let i = 0; i < RUNS; i++) {
-      const run = planRun(i, random);
-      const home = tempHome('fathom-sync-contract-');
-      const env = { ...home.baseEnv, FATHOM_API_URL: recorder.url, FATHOM_API_KEY: API_KEY };
-      recorder.exchanges.length = 0;
-      recorder.options.rewrite = run.minPages ? chainAtLeast(run.minPages) : undefined;
-      const mark = prism.mark();
-      let r: CliResult | undefined;
-      const problems: string[] = [];
-      let served: ServedItem[] = [];
-      try {
-        r = await runCli(['run', ...run.args, '--json'], env);
-        if (r.code !== 0) problems.push(`exit ${r.code}: ${r.stderr.slice(-800)}`);
-        const out = r.code === 0 ? (JSON.parse(r.stdout) as Record<string, any>) : null;
-        problems.push(...requestProblems(recorder.exchanges, run));
-        problems.push(...prism.violations(mark).map((v) => `Prism: ${v.location} ${v.message}`));
-        if (out) {
-          const account = accountRun({ rule: run.rule, exchanges: recorder.exchanges, dbFile: dbPath(env), runId: out.run_id });
-          served = account.served;
-          problems.push(...account.problems, ...databaseProblems(dbPath(env)));
-          const stored = new Set(served.filter((s) => s.outcome === 'stored').map((s) => s.item.recording_id));
-          if (out.status !== 'ok' || out.pages !== account.pages || out.requests !== account.pages || out.items_skipped !== served.filter((s) => s.outcome === 'skipped').length) {
-            problems.push(`--json says ${JSON.stringify({ status: out.status, pages: out.pages, requests: out.requests, items_skipped: out.items_skipped })}`);
-          }
-          totals.storedNegative += [...stored].filter((id) => (id as number) < 0).length;
-          totals.storedZero += [...stored].filter((id) => id === 0).length;
-          totals.pages += account.pages;
-        }
-      } finally {
-        home.cleanup();
-        recorder.options.rewrite = undefined;
-      }
-      if (problems.length) {
-        const file = dumpFailure('mock', { seed: SEED, run: i, args: run.args, problems, stdout: r?.stdout, stderr: r?.stderr, exchanges: recorder.exchanges, prismLog: prism.log().slice(mark) });
-        expect.fail(`run ${i} (FATHOM_CONTRACT_SEED=${SEED}): fathom-sync run ${run.args.join(' ')}\n  ${problems.slice(0, 15).join('\n  ')}\nexchanges and Prism's log: ${file}`);
-      }
-      totals.runs += 1;
-      totals.served += served.length;
-      for (const s of served) totals[s.outcome] += 1;
-    }
-    console.log(`prism mock -d, FATHOM_CONTRACT_SEED=${SEED}: ${JSON.stringify(totals)}`);
-    expect(totals.served).toBeGreaterThan(0);
-    expect(totals.stored).toBeGreaterThan(0);
-  });
-});
-
 /** One CLI run through the recording proxy with a fresh home; the proxy's options are reset after. */
 async function runThrough(args: string[], options: { rewrite?: ReturnType<typeof chainAtLeast>; prefer?: string; env?: NodeJS.ProcessEnv } = {}) {
   const home = tempHome('fathom-sync-contract-');
@@ -243,15 +193,63 @@ async function runThrough(args: string[], options: { rewrite?: ReturnType<typeof
   const mark = prism.mark();
   try {
     const r = await runCli(['run', ...args, '--json'], env);
-    const out = JSON.parse(r.stdout || '{}') as Record<string, any>;
+    let out: Record<string, any> = {};
+    try {
+      out = JSON.parse(r.stdout) as Record<string, any>;
+    } catch {
+      // not JSON: the caller reports the exit code and stderr
+    }
     const dbFile = args.includes('--db') ? args[args.indexOf('--db') + 1]! : dbPath(env);
     const rows = fs.existsSync(dbFile) ? query<Record<string, any>>(dbFile, 'SELECT recording_id, raw_json, content_complete FROM meetings') : [];
-    return { r, out, dbFile, rows, exchanges: [...recorder.exchanges], violations: prism.violations(mark), cleanup: home.cleanup };
+    return { r, out, dbFile, rows, exchanges: [...recorder.exchanges], violations: prism.violations(mark), log: prism.log().slice(mark), cleanup: home.cleanup };
   } finally {
     recorder.options.rewrite = undefined;
     recorder.options.requestHeaders = undefined;
   }
 }
+
+describe('the CLI against prism mock -d (random data the spec allows)', () => {
+  it(`stores or rightly skips every meeting Prism serves, pages exactly as far as each mode needs, sends only valid requests (${RUNS} runs)`, async () => {
+    const random = rng(SEED);
+    const totals: Totals = { runs: 0, pages: 0, served: 0, stored: 0, skipped: 0, dropped: 0, storedNegative: 0, storedZero: 0 };
+    for (let i = 0; i < RUNS; i++) {
+      const plan = planRun(i, random);
+      const run = await runThrough(plan.args, { rewrite: plan.minPages ? chainAtLeast(plan.minPages) : undefined });
+      const problems: string[] = [];
+      let served: ServedItem[] = [];
+      try {
+        if (run.r.code !== 0) problems.push(`exit ${run.r.code}: ${run.r.stderr.slice(-800)}`);
+        problems.push(...requestProblems(run.exchanges, plan));
+        problems.push(...run.violations.map((v) => `Prism: ${v.location} ${v.message}`));
+        if (run.r.code === 0) {
+          const account = accountRun({ rule: plan.rule, exchanges: run.exchanges, dbFile: run.dbFile, runId: run.out.run_id });
+          served = account.served;
+          problems.push(...account.problems, ...databaseProblems(run.dbFile));
+          const { out } = run;
+          if (out.status !== 'ok' || out.pages !== account.pages || out.requests !== account.pages || out.items_skipped !== served.filter((s) => s.outcome === 'skipped').length) {
+            problems.push(`--json says ${JSON.stringify({ status: out.status, pages: out.pages, requests: out.requests, items_skipped: out.items_skipped })}`);
+          }
+          const stored = new Set(served.filter((s) => s.outcome === 'stored').map((s) => s.item.recording_id as number));
+          totals.storedNegative += [...stored].filter((id) => id < 0).length;
+          totals.storedZero += [...stored].filter((id) => id === 0).length;
+          totals.pages += account.pages;
+        }
+      } finally {
+        run.cleanup();
+      }
+      if (problems.length) {
+        const file = dumpFailure('mock', { seed: SEED, run: i, args: plan.args, problems, stdout: run.r.stdout, stderr: run.r.stderr, exchanges: run.exchanges, prismLog: run.log });
+        expect.fail(`run ${i} (FATHOM_CONTRACT_SEED=${SEED}): fathom-sync run ${plan.args.join(' ')}\n  ${problems.slice(0, 15).join('\n  ')}\nexchanges and Prism's log: ${file}`);
+      }
+      totals.runs += 1;
+      totals.served += served.length;
+      for (const x of served) totals[x.outcome] += 1;
+    }
+    console.log(`prism mock -d, FATHOM_CONTRACT_SEED=${SEED}: ${JSON.stringify(totals)}`);
+    expect(totals.served).toBeGreaterThan(0);
+    expect(totals.stored).toBeGreaterThan(0);
+  });
+});
 
 /** Recording ids at the edges: what the spec allows (any integer) and one JavaScript cannot hold. */
 const EDGE_IDS = [0, -5, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 2 ** 53];
