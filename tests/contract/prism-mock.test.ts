@@ -17,18 +17,29 @@ import { query } from '../helpers/truth.js';
 
 /**
  * The CLI against `prism mock -d` on the spec: random data the spec allows, generated afresh
- * for every request (negative and zero recording_ids, nulls wherever nullable, unknown fields,
- * dates from any century, 0-5 items a page, a random next_cursor that is null about half the
- * time). A recording proxy between the CLI and Prism counts what Prism served; the database
- * says what the CLI did with it; served-meetings.ts judges each item by the spec.
+ * for every request (negative recording_ids, nulls wherever nullable, unknown fields, dates
+ * from any century, 0-5 items a page, a random next_cursor that is null about half the time).
+ * A recording proxy between the CLI and Prism counts what Prism served; the database says what
+ * the CLI did with it; served-meetings.ts judges each item by the spec.
  *
- * Prism runs with --errors, so a request that breaks the spec (a query parameter, the `[]`
- * array syntax, a missing API key header) is answered with an error and fails the run; its
- * log is read for violations as well.
+ * Prism runs with --errors, so a request that breaks the spec (a query parameter, a missing API
+ * key header) is answered with an error and fails the run; its log is read for violations as
+ * well. Prism 5.14 does not check `name[]` array parameters or flag undeclared ones, so every
+ * request is also checked against the spec's parameters here (requestIssues).
  *
- * Prism's data is random on purpose and is not seeded (a seeded Prism answers every request
- * identically, see "termination" below). What a failure needs to be reproduced is written to
- * a file whose path is in the failure message: the modes' seed and every exchange.
+ * What each group proves:
+ * - random runs: tolerance equals the contract on real traffic, paging stops where each mode
+ *   says, requests are valid (API key; OAuth in its own group);
+ * - edge ids: zero, negative and extreme safe ids go through every table, index and
+ *   /recordings/{id} path, deterministically (Prism's static example, `Prefer: dynamic=false`);
+ * - termination: a repeated cursor (Prism's static example repeats its own) stops the run; an
+ *   endless chain of fresh cursors stops --last and --since, not --all (a reported product bug);
+ * - error answers the spec declares (`Prefer: code=401|400`): the right exit code, nothing stored.
+ *
+ * Prism's data is not seeded on purpose: a seeded Prism (--seed) answers every request with
+ * the same bytes, cursor included, which only the repeated-cursor guard would see. What a
+ * failure needs to be reproduced is written to a file whose path is in the failure message:
+ * FATHOM_CONTRACT_SEED (it picks the modes, dates and filters), every exchange, Prism's log.
  */
 
 const SEED = Number(process.env.FATHOM_CONTRACT_SEED ?? Date.now() % 2 ** 31);
