@@ -2,10 +2,16 @@ import { z } from 'zod';
 
 /**
  * Zod schemas for the Fathom objects fathom-sync stores, after
- * ../shared/fathom-api/openapi.assembled.yaml. Tolerant on purpose: unknown fields pass
- * (the raw payload is stored whole anyway), and fields the spec calls required but that
- * real data has been seen without become nullable. Only what we cannot store without is
- * strict: an integer recording_id and a parseable created_at.
+ * ../shared/fathom-api/openapi.assembled.yaml (copied to tests/contract/). The client accepts
+ * every value the spec allows and refuses only what the spec forbids and we cannot store:
+ * unknown fields pass (the raw payload is stored whole anyway), fields the spec calls required
+ * but that real data has been seen without become nullable, enums are stored as free text.
+ * Only what we cannot store without is strict: an integer recording_id that JavaScript holds
+ * exactly (any sign: the spec says only `integer`) and a created_at that is an instant.
+ *
+ * tests/contract/spec-vs-schemas.test.ts compares these schemas with the spec, field by field,
+ * against a ledger of every place they deliberately differ: a change to either side that is
+ * not in the ledger fails it.
  */
 
 const str = z.string().nullish().transform((v) => v ?? null);
@@ -70,7 +76,9 @@ export const FathomUserSchema = z.looseObject({
 });
 
 export const MeetingSchema = z.looseObject({
-  recording_id: z.number().int().positive(),
+  // Any integer, zero and negative included: the spec sets no range. z.int() is a *safe*
+  // integer: a larger one has already lost digits in JSON.parse, so it would be a wrong key.
+  recording_id: z.number().int(),
   created_at: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'created_at is not a date-time'),
   title: str,
   meeting_title: str,
@@ -146,7 +154,7 @@ export function validateMeetingPage(body: unknown): ValidatedPage {
     } else {
       const id = raw && typeof raw === 'object' ? (raw as { recording_id?: unknown }).recording_id : undefined;
       skipped.push({
-        recordingId: typeof id === 'number' && Number.isInteger(id) ? id : null,
+        recordingId: typeof id === 'number' && Number.isSafeInteger(id) ? id : null,
         reason: describeIssues(parsed.error),
       });
     }

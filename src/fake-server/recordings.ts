@@ -89,7 +89,9 @@ export class RecordingRoutes {
   }
 
   #find(rawId: string): Skeleton | Reply {
-    if (!/^\d{1,15}$/.test(rawId)) return badRequest('recording_id must be an integer');
-    return this.#deps.store.get(Number(rawId)) ?? errorReply(404, 'Recording not found');
+    // The spec's recording_id is any integer: a negative or a long one is well-formed (and not found here).
+    if (!/^-?\d+$/.test(rawId)) return badRequest('recording_id must be an integer');
+    const id = Number(rawId);
+    return (Number.isSafeInteger(id) ? this.#deps.store.get(id) : undefined) ?? errorReply(404, 'Recording not found');
   }
 }

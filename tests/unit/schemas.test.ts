@@ -28,6 +28,29 @@ describe('Meeting schema', () => {
   });
 });
 
+describe('recording_id', () => {
+  it('is any integer the spec allows: zero, negative, and the extremes JavaScript holds exactly', () => {
+    for (const id of [0, -1, -5, 123456789, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]) {
+      expect(MeetingSchema.parse(meetingPayload(id)).recording_id, String(id)).toBe(id);
+    }
+  });
+
+  it('refuses what cannot be a key: not an integer, or too large to have survived JSON.parse exactly', () => {
+    const page = validateMeetingPage({
+      limit: null,
+      next_cursor: null,
+      items: [meetingPayload(2 ** 53), meetingPayload(-(2 ** 53)), meetingPayload(1.5), meetingPayload(-7)],
+    });
+    expect(page.meetings.map((m) => m.meeting.recording_id)).toEqual([-7]);
+    // An unsafe id is not reported as an id: it is already a different number.
+    expect(page.skipped).toEqual([
+      { recordingId: null, reason: expect.stringContaining('recording_id') },
+      { recordingId: null, reason: expect.stringContaining('recording_id') },
+      { recordingId: null, reason: expect.stringContaining('recording_id') },
+    ]);
+  });
+});
+
 describe('validateMeetingPage', () => {
   it('keeps the good items of a page and reports the bad ones with id and reason', () => {
     const page = validateMeetingPage({
