@@ -92,6 +92,11 @@ export const REQUIREMENTS = [
     describe: 'the sqlite3 shell the README points at',
     commands: { sqlite3: 'sqlite3' },
   },
+  {
+    name: 'chromium',
+    describe: "a headless browser for the web page fathom-sync ships (Debian's chromium)",
+    commands: { chromium: 'chromium' },
+  },
 ];
 
 /** What `npm ci` needs when better-sqlite3 has to be built from source. */

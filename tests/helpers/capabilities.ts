@@ -33,6 +33,7 @@ export const COMMANDS = {
   'secret-service': ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'],
   'unprivileged-user': ['setpriv'],
   sqlite3: ['sqlite3'],
+  chromium: ['chromium'],
   plutil: ['plutil'],
 } as const;
 
@@ -59,6 +60,8 @@ const PROBES = {
   },
   /** The sqlite3 shell the README points users at. */
   sqlite3: () => missingCommands(COMMANDS.sqlite3),
+  /** Debian's chromium, driven by playwright-core (never a browser playwright downloads). */
+  chromium: () => (fs.existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium is not installed (apt-get install -y chromium)'),
   /** Apple's plist checker; the test command cannot provide it. */
   plutil: () => (process.platform === 'darwin' ? missingCommands(COMMANDS.plutil) : 'plutil exists only on macOS'),
 } satisfies Record<keyof typeof COMMANDS, () => string | null>;

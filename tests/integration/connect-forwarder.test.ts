@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { REPO } from '../helpers/cli.js';
 import { AUTHORIZE_URL_PATTERN, authorizeRedirect, connectFixture, startLiveCli } from '../helpers/connect.js';
+import { need } from '../helpers/capabilities.js';
 
 /**
  * The forwarder page (src/auth/oauth-forwarder.html) in a real headless browser: Debian's
@@ -17,7 +18,7 @@ import { AUTHORIZE_URL_PATTERN, authorizeRedirect, connectFixture, startLiveCli 
  */
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
+const browserNeed = need('chromium');
 const PAGE = path.join(REPO, 'src', 'auth', 'oauth-forwarder.html');
 const EXTERNAL = 'https://forwarder.example.test/fathom-sync/oauth-forwarder.html';
 
@@ -28,8 +29,8 @@ let siteOrigin: string;
 /** What the test site serves at /edited.html: the page with its port constant edited. */
 let editedPage = '';
 
-describe.skipIf(!hasChromium)(
-  hasChromium ? 'the forwarder page in headless chromium' : `the forwarder page in headless chromium: SKIPPED, ${CHROMIUM} is not installed (apt-get install -y chromium)`,
+describe.skipIf(browserNeed.skip)(
+  browserNeed.title('the forwarder page in headless chromium'),
   () => {
     const t = connectFixture();
     beforeAll(async () => {
