@@ -6,6 +6,7 @@ import {
   TranscriptResponseSchema,
   MeetingTypeSchema,
   TeamSchema,
+  TeamMemberSchema,
   PageEnvelopeSchema,
   validateMeetingPage,
   describeIssues,
@@ -106,18 +107,23 @@ export class FathomClient {
     return this.#listAll('/meeting_types', (item) => MeetingTypeSchema.parse(item));
   }
 
-  async teams(): Promise<{ name: string }[]> {
-    return this.#listAll('/teams', (item) => TeamSchema.parse(item));
+  async teams(signal?: AbortSignal): Promise<{ name: string; created_at: string | null }[]> {
+    return this.#listAll('/teams', (item) => TeamSchema.parse(item), {}, signal);
   }
 
-  async #listAll<T>(path: string, parse: (item: unknown) => T): Promise<T[]> {
+  /** The members of one team (GET /team_members?team=NAME). */
+  async teamMembers(team: string, signal?: AbortSignal): Promise<{ name: string | null; email: string; created_at: string | null }[]> {
+    return this.#listAll('/team_members', (item) => TeamMemberSchema.parse(item), { team }, signal);
+  }
+
+  async #listAll<T>(path: string, parse: (item: unknown) => T, params: Record<string, string> = {}, signal?: AbortSignal): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let cursor: string | null = null;
     do {
-      const query = new URLSearchParams();
+      const query = new URLSearchParams(params);
       if (cursor) query.set('cursor', cursor);
-      const { body } = await this.http.json({ path, query, cls: 'light' });
+      const { body } = await this.http.json({ path, query, cls: 'light', signal });
       const page = PageEnvelopeSchema.parse(body);
       out.push(...page.items.map(parse));
       cursor = page.next_cursor;

@@ -7,6 +7,7 @@ import type { ApiAuth } from '../api/auth.js';
 import { credentialProviderFor } from '../auth/provider.js';
 import { assertDatabaseUsable, openDatabase, type Db } from '../db/database.js';
 import { SyncStore } from '../db/sync-store.js';
+import { TeamStore } from '../db/team-store.js';
 import type { RunTrigger } from '../db/run-history.js';
 import { isFiltered, type SyncFilters } from '../domain/filters.js';
 import { toIso } from '../domain/time.js';
@@ -17,6 +18,7 @@ import { continueBackfill, type BackfillSliceResult } from './backfill-slice.js'
 import { acquireRunLock, describeOwner, type RunLock } from './run-lock.js';
 import type { WindowReporter, WindowReporterFactory } from './reporter.js';
 import { syncWindow, type WindowSyncResult } from './window-sync.js';
+import { refreshTeamsIfDue } from './team-sync.js';
 
 /**
  * The sync use case, start to end: find the credential (a run refused for want of one, or because
@@ -96,6 +98,9 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
       }
     };
     const run = await readWindow(planFor(store, req.mode, now));
+    // After the run's own window (so a rejected credential or a server that is down fails the run
+    // there, recorded): a change of team members works talk time out again for every meeting.
+    await refreshTeamsIfDue({ client, teams: new TeamStore(db), clock, output, signal: req.signal });
     const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
     return { run, backfill };
   } finally {

@@ -12,7 +12,7 @@ const hmsSeconds = (t: string | null | undefined): number | null => {
 };
 
 /** The README's definitions, written out again from scratch. */
-export function expectedTalkTime(m: Any): Any | null {
+export function expectedTalkTime(m: Any, teamMembers: { name: string | null; email: string }[] = []): Any | null {
   const lines: Any[] = m.transcript ?? [];
   if (lines.length === 0) return null;
   const dur: number[] = [];
@@ -57,6 +57,7 @@ export function expectedTalkTime(m: Any): Any | null {
     const rec = m.recorded_by;
     const e = email ?? inv?.email;
     if (rec && ((e && lc(rec.email) === lc(e)) || lc(rec.name) === lc(name))) return false;
+    if (teamMembers.some((t) => (e && lc(t.email) === lc(e)) || lc(t.name) === lc(name))) return false;
     return null;
   };
   const speakers = names.map((name) => ({ name, external: side(name), seconds: seconds.get(name)!, share: total > 0 ? seconds.get(name)! / total : 0, longest_monologue_seconds: longest.get(name)!, questions: questions.get(name)! }));

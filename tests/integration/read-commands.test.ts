@@ -15,6 +15,8 @@ let server: FakeFathom;
 let home: ReturnType<typeof tempHome>;
 let env: NodeJS.ProcessEnv;
 let truth: Record<string, any>[];
+/** Fathom's team members, read from the API as the sync reads them. */
+let teamMembers: { name: string | null; email: string }[] = [];
 
 // Control characters other than newline and tab: nothing from meeting data may reach a terminal raw.
 // eslint-disable-next-line no-control-regex
@@ -27,6 +29,8 @@ beforeAll(async () => {
   const sync = await runCli(['run', '--all', '--quiet'], env);
   expect(sync.code, sync.stderr).toBe(0);
   truth = server.meetings() as Record<string, any>[];
+  const get = async (p: string) => (await (await fetch(`${server.url}${p}`, { headers: { 'X-Api-Key': 'fake-api-key' } })).json()) as { items: any[] };
+  for (const team of (await get('/teams')).items) teamMembers.push(...(await get(`/team_members?team=${encodeURIComponent(team.name)}`)).items);
 });
 afterAll(async () => {
   await server.close();
@@ -44,7 +48,7 @@ describe('talk time', () => {
     const exported = new Map((await cli(['export', '--format', 'ndjson'])).stdout.trimEnd().split('\n').map((l) => JSON.parse(l)).map((m) => [m.recording_id, m.talk_time]));
     let checked = 0;
     for (const m of truth) {
-      const expected = expectedTalkTime(m);
+      const expected = expectedTalkTime(m, teamMembers);
       const talk = exported.get(m.recording_id);
       if (!expected) {
         expect(talk).toBeNull();
@@ -68,6 +72,11 @@ describe('talk time', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+    // The definitions' every case came up: external, internal by invite, by recorder or team, and unknown.
+    const sides = new Set(truth.flatMap((m) => [...(expectedTalkTime(m, teamMembers)?.speakers.values() ?? [])].map((s: any) => String(s.external))));
+    expect([...sides].sort()).toEqual(['false', 'null', 'true']);
+    const byTeamOnly = truth.some((m) => [...(expectedTalkTime(m, teamMembers)?.speakers.values() ?? [])].some((s: any) => s.external === false && expectedTalkTime(m)?.speakers.get(s.name).external === null));
+    expect(byTeamOnly).toBe(true);
     // show --json: Fathom's Meeting object, verbatim, plus the same talk time.
     for (const m of truth.slice(0, 3)) {
       const { talk_time: talk, ...meeting } = (await cli(['show', String(m.recording_id), '--json'])).json();

@@ -1,6 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { MeetingSchema } from '../../api/schemas.js';
-import { TalkTimeWriter, talkTimeOf } from '../talk-time-store.js';
+import { recomputeTalkTime } from '../talk-time-store.js';
 
 /**
  * Schema version 4, "the read side" (search, show, export, stats):
@@ -95,19 +94,4 @@ export const TALK_TIME_AND_TEAMS_SQL = `
     CREATE INDEX team_members_email ON team_members (email);`;
 
 /** Talk time for every meeting already stored with a transcript. */
-export function fillTalkTime(db: BetterSqlite3.Database): void {
-  const writer = new TalkTimeWriter(db);
-  const team = writer.teamMembers();
-  // In batches: thousands of transcripts at once would not fit in memory.
-  const batch = db.prepare('SELECT recording_id, raw_json FROM meetings WHERE has_transcript = 1 AND recording_id > ? ORDER BY recording_id LIMIT 200');
-  let after = Number.MIN_SAFE_INTEGER;
-  for (;;) {
-    const rows = batch.all(after) as { recording_id: number; raw_json: string }[];
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      const parsed = MeetingSchema.safeParse(JSON.parse(row.raw_json));
-      if (parsed.success) writer.write(row.recording_id, talkTimeOf(parsed.data, team));
-    }
-    after = rows.at(-1)!.recording_id;
-  }
-}
+export const fillTalkTime = recomputeTalkTime;

@@ -109,6 +109,12 @@ export function makeDetails(seed: number, segmentsPerMeeting: number | [number, 
   });
   if (!calendar) speakers.push({ display_name: recorder.speakerName, email: null });
   if (rng.chance(0.12)) speakers.push({ display_name: rng.pick(EXTRA_SPEAKERS), email: null });
+  // A colleague who joined without an invitation: no invitee says who they are, but Fathom's team
+  // members do (talk time counts them as internal).
+  if (rng.chance(0.08)) {
+    const uninvited = INTERNAL_PEOPLE.filter((c) => c !== recorder && c.name !== null && !people.includes(c));
+    if (uninvited.length > 0) speakers.push({ display_name: rng.pick(uninvited).name!, email: null });
+  }
 
   const segSpec = segmentsPerMeeting;
   const segments = Array.isArray(segSpec) ? rng.int(Math.max(0, segSpec[0]), Math.max(segSpec[0], segSpec[1])) : Math.max(0, Math.floor(segSpec));
