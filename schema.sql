@@ -205,6 +205,18 @@ CREATE TRIGGER action_items_fts_update AFTER UPDATE OF description, assignee_nam
   INSERT INTO action_items_fts (rowid, description, assignee_name) VALUES (new.id, new.description, new.assignee_name);
 END;
 
+-- One row per meeting (titles, summary, action items, the whole transcript) for ranking meetings
+-- in `search`: bm25 over whole meetings stays fast however common the words, and the lines are
+-- then picked inside the best meetings. Contentless: the text is in the tables above; the meeting
+-- writer keeps it current (src/db/meeting-search-index.ts).
+CREATE VIRTUAL TABLE meeting_search_fts USING fts5 (
+  title, summary, actions, transcript,
+  content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER meeting_search_fts_delete AFTER DELETE ON meetings BEGIN
+  DELETE FROM meeting_search_fts WHERE rowid = old.recording_id;
+END;
+
 -- Talk time of each meeting with a transcript, computed when it is written (README "Talk time").
 CREATE TABLE talk_time (
   recording_id         INTEGER PRIMARY KEY REFERENCES meetings (recording_id) ON DELETE CASCADE,

@@ -40,7 +40,7 @@ export async function searchCommand(query: string, flags: SearchFlags, ctx: AppC
     const { total, hits } = searchMeetings(reader.db, parsed, filter, limit);
     const { output } = ctx;
     if (output.jsonMode) {
-      output.json({ query, total, hits: hits.map(({ score: _score, ...hit }) => ({ ...hit, snippet: markSnippet(hit.snippet, '[', ']') })) });
+      output.json({ query, total, hits: hits.map((hit) => ({ ...hit, snippet: markSnippet(hit.snippet, '[', ']') })) });
       return ExitCode.ok;
     }
     if (total === 0) {

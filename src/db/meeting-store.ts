@@ -4,6 +4,7 @@ import type { Db } from './database.js';
 import type { Meeting } from '../api/schemas.js';
 import { canonicalTime, canonicalTimeOrNull, hmsToSeconds } from '../domain/time.js';
 import { TalkTimeWriter, talkTimeOf } from './talk-time-store.js';
+import { MeetingSearchIndex, meetingSearchText } from './meeting-search-index.js';
 import type { TalkPerson } from '../domain/talk-time.js';
 
 /** A meeting as it arrived, ready to be written: the validated object and the raw payload. */
@@ -42,11 +43,13 @@ const bit = (v: boolean | null | undefined): number | null => (v === null || v =
 export class MeetingWriter {
   readonly #s: Record<string, Statement>;
   readonly #talkTime: TalkTimeWriter;
+  readonly #search: MeetingSearchIndex;
   /** Team members known to be internal (for talk time); read again for each page (forgetTeam). */
   #team: TalkPerson[] | null = null;
 
   constructor(db: Db) {
     this.#talkTime = new TalkTimeWriter(db);
+    this.#search = new MeetingSearchIndex(db);
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       existing: p('SELECT payload_sha256 FROM meetings WHERE recording_id = ?'),
@@ -207,6 +210,7 @@ export class MeetingWriter {
     });
     this.#team ??= this.#talkTime.teamMembers();
     this.#talkTime.write(id, talkTimeOf(m, this.#team));
+    this.#search.write(id, meetingSearchText(m));
     return existing ? 'updated' : 'new';
   }
 

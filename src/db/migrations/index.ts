@@ -1,6 +1,7 @@
 import type { Migrations } from '../migrate.js';
 import { canonicalizeStoredTimes } from './v3-canonical-times.js';
 import { fillTalkTime, readSideSql } from './v4-read-side.js';
+import { rebuildMeetingSearch } from '../meeting-search-index.js';
 
 /** Every step from version 1 on; see migrate.ts. */
 export const MIGRATIONS: Migrations = {
@@ -13,5 +14,5 @@ export const MIGRATIONS: Migrations = {
   3: [canonicalizeStoredTimes],
   // 4: the read side: action items in the full-text index (they get a rowid for it), talk time
   // per meeting and speaker (filled for the meetings already stored), teams and team members.
-  4: [readSideSql(), fillTalkTime],
+  4: [readSideSql(), fillTalkTime, rebuildMeetingSearch],
 };

@@ -6,6 +6,7 @@ import { recomputeTalkTime } from '../talk-time-store.js';
  * - action_items gets an integer id so that it can be the content of a full-text index
  *   (action_items_fts, kept by triggers: action items are few, unlike transcript lines);
  * - talk_time and talk_time_speakers hold each meeting's talk time;
+ * - meeting_search_fts indexes each meeting as a whole, for ranking in search;
  * - teams and team_members hold what /teams and /team_members said, so people known to be on
  *   the team count as internal.
  * The same statements are in schema.sql for new databases.
@@ -37,6 +38,13 @@ export function readSideSql(): string {
     ${ACTION_ITEMS_INDEX_SQL}
     INSERT INTO action_items_fts (action_items_fts) VALUES ('rebuild');
     ${TALK_TIME_AND_TEAMS_SQL}
+    CREATE VIRTUAL TABLE meeting_search_fts USING fts5 (
+      title, summary, actions, transcript,
+      content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER meeting_search_fts_delete AFTER DELETE ON meetings BEGIN
+      DELETE FROM meeting_search_fts WHERE rowid = old.recording_id;
+    END;
     ALTER TABLE sync_state ADD COLUMN teams_synced_at TEXT;`;
 }
 
