@@ -1,6 +1,7 @@
 import type { Db } from '../database.js';
 import { toFtsMatch, type ParsedQuery } from '../../domain/search-query.js';
 import { playbackUrl } from '../../domain/playback.js';
+import { safeLine } from '../../core/safe-text.js';
 import { meetingCondition, type MeetingFilter, type SqlCondition } from './filters.js';
 
 /**
@@ -38,6 +39,16 @@ export interface SearchHit {
 export interface SearchResult {
   total: number;
   hits: SearchHit[];
+}
+
+/** A hit as `search --json` and the MCP tool give it: no score, matches marked [like this]. */
+export type PublicHit = Omit<SearchHit, 'score'>;
+
+/** What `search --json` prints and `search_meetings` returns: the query, the total, the hits. */
+export interface PublicSearchResult {
+  query: string;
+  total: number;
+  hits: PublicHit[];
 }
 
 /** Markers around matched words in snippets (private-use characters, never in real text); renderers replace them. */
@@ -128,4 +139,13 @@ export function searchMeetings(db: Db, query: ParsedQuery, filter: SearchFilter,
     return { ...row, kind, url, score };
   });
   return { total, hits };
+}
+
+/** Replaces the index's match markers; the text around them is made harmless first. */
+export function markSnippet(snippet: string, open: string, close: string): string {
+  return safeLine(snippet).split(SNIPPET_OPEN).join(open).split(SNIPPET_CLOSE).join(close);
+}
+
+export function publicSearchResult(query: string, result: SearchResult): PublicSearchResult {
+  return { query, total: result.total, hits: result.hits.map(({ score: _score, ...hit }) => ({ ...hit, snippet: markSnippet(hit.snippet, '[', ']') })) };
 }
