@@ -57,14 +57,29 @@ export const SNIPPET_CLOSE = '\ue001';
 const SNIPPET_WORDS = 16;
 
 interface KindSql {
-  /** ids and scores of matches: columns key, score. */
-  matches: (where: SqlCondition) => { sql: string; params: (string | number)[] };
+  /** Keys of matches (and their bm25 scores when `scored`): columns key, score. */
+  matches: (where: SqlCondition, scored: boolean) => { sql: string; params: (string | number)[] };
   /** One hit's details by key. */
   detail: string;
 }
 
 /** FTS5 column filter around the user's (already quoted) expression. */
 const inColumns = (columns: string, match: string) => `{${columns}} : (${match})`;
+
+/**
+ * The matches of one index. With no condition on the meeting (or speaker) the index alone answers:
+ * joining every match to its row and meeting costs far more than the match itself when a word is
+ * common (seconds over millions of transcript lines), and an index kept in step with its rows (in
+ * the same transaction) has no match without one.
+ */
+function indexMatches(table: string, joins: string, expression: string, where: SqlCondition, extra: SqlCondition | null, scored: boolean) {
+  const select = `SELECT f.rowid AS key${scored ? `, bm25(${table}) AS score` : ''} FROM ${table} f`;
+  if (where.sql === '1' && extra === null) return { sql: `${select} WHERE ${table} MATCH ?`, params: [expression] };
+  return {
+    sql: `${select} ${joins} WHERE ${table} MATCH ? AND ${where.sql}${extra ? ` AND ${extra.sql}` : ''}`,
+    params: [expression, ...where.params, ...(extra?.params ?? [])],
+  };
+}
 
 function kindSql(kind: HitKind, match: string, speaker: string | undefined): KindSql {
   const snippet = (table: string, column: number) => `snippet(${table}, ${column}, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', ${SNIPPET_WORDS})`;
@@ -74,10 +89,7 @@ function kindSql(kind: HitKind, match: string, speaker: string | undefined): Kin
       const columns = kind === 'title' ? 'title meeting_title' : 'summary_markdown';
       const expression = inColumns(columns, match);
       return {
-        matches: (w) => ({
-          sql: `SELECT f.rowid AS key, bm25(meetings_fts) AS score FROM meetings_fts f JOIN meetings m ON m.recording_id = f.rowid WHERE meetings_fts MATCH ? AND ${w.sql}`,
-          params: [expression, ...w.params],
-        }),
+        matches: (w, scored) => indexMatches('meetings_fts', 'JOIN meetings m ON m.recording_id = f.rowid', expression, w, null, scored),
         detail: `SELECT m.recording_id, m.title, m.created_at, NULL AS speaker_name, NULL AS timestamp, NULL AS start_seconds,
                         ${snippet('meetings_fts', kind === 'title' ? -1 : 2)} AS snippet, coalesce(m.share_url, m.url) AS url
                    FROM meetings_fts JOIN meetings m ON m.recording_id = meetings_fts.rowid
@@ -86,13 +98,10 @@ function kindSql(kind: HitKind, match: string, speaker: string | undefined): Kin
     }
     case 'transcript': {
       const expression = inColumns('text', match);
+      const bySpeaker = speaker !== undefined ? { sql: 's.speaker_name = ? COLLATE NOCASE', params: [speaker] } : null;
       return {
-        matches: (w) => ({
-          sql: `SELECT f.rowid AS key, bm25(transcript_fts) AS score FROM transcript_fts f
-                  JOIN transcript_segments s ON s.id = f.rowid JOIN meetings m ON m.recording_id = s.recording_id
-                 WHERE transcript_fts MATCH ? AND ${w.sql}${speaker !== undefined ? ' AND s.speaker_name = ? COLLATE NOCASE' : ''}`,
-          params: [expression, ...w.params, ...(speaker !== undefined ? [speaker] : [])],
-        }),
+        matches: (w, scored) =>
+          indexMatches('transcript_fts', 'JOIN transcript_segments s ON s.id = f.rowid JOIN meetings m ON m.recording_id = s.recording_id', expression, w, bySpeaker, scored),
         detail: `SELECT m.recording_id, m.title, m.created_at, s.speaker_name, s.timestamp, s.start_seconds,
                         ${snippet('transcript_fts', 0)} AS snippet, coalesce(m.share_url, m.url) AS url
                    FROM transcript_fts JOIN transcript_segments s ON s.id = transcript_fts.rowid JOIN meetings m ON m.recording_id = s.recording_id
@@ -102,12 +111,7 @@ function kindSql(kind: HitKind, match: string, speaker: string | undefined): Kin
     case 'action_item': {
       const expression = inColumns('description', match);
       return {
-        matches: (w) => ({
-          sql: `SELECT f.rowid AS key, bm25(action_items_fts) AS score FROM action_items_fts f
-                  JOIN action_items ai ON ai.id = f.rowid JOIN meetings m ON m.recording_id = ai.recording_id
-                 WHERE action_items_fts MATCH ? AND ${w.sql}`,
-          params: [expression, ...w.params],
-        }),
+        matches: (w, scored) => indexMatches('action_items_fts', 'JOIN action_items ai ON ai.id = f.rowid JOIN meetings m ON m.recording_id = ai.recording_id', expression, w, null, scored),
         detail: `SELECT m.recording_id, m.title, m.created_at, ai.assignee_name AS speaker_name, ai.recording_timestamp AS timestamp, ai.start_seconds,
                         ${snippet('action_items_fts', 0)} AS snippet, coalesce(ai.playback_url, m.share_url, m.url) AS url
                    FROM action_items_fts JOIN action_items ai ON ai.id = action_items_fts.rowid
@@ -125,12 +129,13 @@ export function searchMeetings(db: Db, query: ParsedQuery, filter: SearchFilter,
   const kinds = (filter.kinds ?? [...HIT_KINDS]).filter((k) => filter.speaker === undefined || k === 'transcript');
   const parts = kinds.map((kind) => ({ kind, sql: kindSql(kind, match, filter.speaker) }));
   if (parts.length === 0) return { total: 0, hits: [] };
-  const matches = parts.map((p) => p.sql.matches(where));
-  const union = matches.map((m, i) => `SELECT ${i} AS part, key, score FROM (${m.sql})`).join(' UNION ALL ');
-  const params = matches.flatMap((m) => m.params);
-  const total = (db.prepare(`SELECT count(*) AS n FROM (${union})`).get(...params) as { n: number }).n;
+  // Counting needs no scores: the index counts its matches without reading them.
+  const counted = parts.map((p) => p.sql.matches(where, false));
+  const total = (db.prepare(`SELECT ${counted.map((m) => `(SELECT count(*) FROM (${m.sql}))`).join(' + ')} AS n`).get(...counted.flatMap((m) => m.params)) as { n: number }).n;
   if (total === 0 || limit <= 0) return { total, hits: [] };
-  const best = db.prepare(`SELECT part, key, score FROM (${union}) ORDER BY score, part, key LIMIT ?`).all(...params, limit) as { part: number; key: number; score: number }[];
+  const matches = parts.map((p) => p.sql.matches(where, true));
+  const union = matches.map((m, i) => `SELECT ${i} AS part, key, score FROM (${m.sql})`).join(' UNION ALL ');
+  const best = db.prepare(`SELECT part, key, score FROM (${union}) ORDER BY score, part, key LIMIT ?`).all(...matches.flatMap((m) => m.params), limit) as { part: number; key: number; score: number }[];
   const details = parts.map((p) => db.prepare(p.sql.detail));
   const hits = best.map(({ part, key, score }) => {
     const row = details[part]!.get(key) as Omit<SearchHit, 'kind' | 'score' | 'url'> & { url: string | null };
