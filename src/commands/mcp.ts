@@ -2,7 +2,6 @@ import { format } from 'node:util';
 import type { AppContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import { inspectDatabaseFile } from '../db/database.js';
-import { openReader } from '../db/read/open.js';
 import { VERSION } from '../cli.js';
 
 export interface McpFlags {
@@ -37,8 +36,13 @@ export async function mcpCommand(flags: McpFlags, ctx: AppContext): Promise<numb
         ? `the database ${ctx.paths.database} cannot be used: every tool will say why`
         : `no database at ${ctx.paths.database} yet: every tool will say to run fathom-sync run --all`,
   );
-  const { serveMcp } = await import('../mcp/server.js');
-  await serveMcp({ version: VERSION, openReader: () => openReader(ctx.paths.database), log }, ctx.stdin);
+  const [{ serveMcp }, { ReaderSource }] = await Promise.all([import('../mcp/server.js'), import('../mcp/reader-source.js')]);
+  const source = new ReaderSource(ctx.paths.database);
+  try {
+    await serveMcp({ version: VERSION, openReader: () => source.reader(), log }, ctx.stdin);
+  } finally {
+    source.close();
+  }
   return ExitCode.ok;
 }
 

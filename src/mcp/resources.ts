@@ -22,9 +22,8 @@ export function registerMeetingResource(server: McpServer, openReader: OpenReade
       } catch {
         return { resources: [] }; // nothing synced yet: nothing to browse
       }
-      try {
-        const meetings = reader.listMeetings({}, LISTED);
-        return {
+      const meetings = reader.listMeetings({}, LISTED);
+      return {
           resources: meetings.map((m) => ({
             uri: meetingUri(m.recording_id),
             name: `${m.created_at.slice(0, 10)} ${m.title ?? '(untitled)'}`,
@@ -32,10 +31,7 @@ export function registerMeetingResource(server: McpServer, openReader: OpenReade
             description: [m.duration_seconds === null ? null : `${Math.round(m.duration_seconds / 60)} min`, m.external_domains.join(', ') || 'internal', `recording_id ${m.recording_id}`].filter(Boolean).join(' · '),
             mimeType: 'text/markdown',
           })),
-        };
-      } finally {
-        reader.close();
-      }
+      };
     },
   });
   server.registerResource(
@@ -50,15 +46,11 @@ export function registerMeetingResource(server: McpServer, openReader: OpenReade
       } catch (err) {
         throw new Error(toolErrorText(err));
       }
-      try {
-        const id = /^\d+$/.test(raw ?? '') ? Number(raw) : null;
-        const stored = id === null ? null : reader.meetingPayloads({ ids: [id] }).next().value;
-        if (!stored) throw new ResourceNotFoundError(uri.href, `No meeting ${raw} in the database: find its recording_id with search_meetings or list_meetings.`);
-        const text = storedMeetingMarkdown(stored.raw_json, reader.talkTime(stored.recording_id));
-        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
-      } finally {
-        reader.close();
-      }
+      const id = /^\d+$/.test(raw ?? '') ? Number(raw) : null;
+      const stored = id === null ? null : reader.meetingPayloads({ ids: [id] }).next().value;
+      if (!stored) throw new ResourceNotFoundError(uri.href, `No meeting ${raw} in the database: find its recording_id with search_meetings or list_meetings.`);
+      const text = storedMeetingMarkdown(stored.raw_json, reader.talkTime(stored.recording_id));
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
     },
   );
 }

@@ -10,8 +10,8 @@ import type { MeetingReader } from '../db/read/reader.js';
 
 export type Reader = MeetingReader;
 
-/** Opens the database read-only for one call; the caller closes it. Throws the "run a sync first" error when there is none. */
-export type OpenReader = () => Promise<Reader & { close(): void }>;
+/** The database, read-only, for one call (see ReaderSource). Throws the "run a sync first" error when there is none. */
+export type OpenReader = () => Promise<Reader>;
 
 export interface ToolAnswer<T> {
   /** Markdown for the assistant to read. */
@@ -45,16 +45,11 @@ export interface ToolResult {
   isError?: boolean;
 }
 
-/** Runs a tool against a freshly opened reader; any failure becomes a tool error, logged when unexpected. */
+/** Runs a tool against the database; any failure becomes a tool error, logged when unexpected. */
 export async function callTool(tool: AnyTool, args: unknown, openReader: OpenReader, log: (message: string) => void): Promise<ToolResult> {
   try {
-    const reader = await openReader();
-    try {
-      const { text, structured } = tool.run(args, reader);
-      return { content: [{ type: 'text', text }], structuredContent: structured as Record<string, unknown> };
-    } finally {
-      reader.close();
-    }
+    const { text, structured } = tool.run(args, await openReader());
+    return { content: [{ type: 'text', text }], structuredContent: structured as Record<string, unknown> };
   } catch (err) {
     if (!(err instanceof FathomSyncError)) log(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return { content: [{ type: 'text', text: toolErrorText(err, Object.keys(tool.input.shape)) }], isError: true };

@@ -434,6 +434,12 @@ describe('no database yet', () => {
 
       expect((await runCli(['run', '--all', '--quiet'], e)).code).toBe(0);
       expect(structured(await client.call('list_meetings', { limit: 200 })).meetings).toHaveLength(truth.length);
+
+      // The database deleted under the running server (as `disconnect --purge` does), then synced anew.
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${dbPath(e)}${suffix}`, { force: true });
+      expect(textOf(await client.call('list_meetings', {}))).toMatch(/^No meetings synced yet: .*`fathom-sync run --all`/);
+      expect((await runCli(['run', '--last', '3', '--quiet'], e)).code).toBe(0);
+      expect(structured(await client.call('list_meetings', { limit: 200 })).meetings.map((m: any) => m.recording_id)).toEqual(truth.slice(0, 3).map((m) => m.recording_id));
     } finally {
       await client.close();
       empty.cleanup();
