@@ -10,11 +10,11 @@ import { defineTool } from '../tool-kit.js';
 
 /** get_transcript: a meeting's transcript, or a part of it, in pages under the size cap. */
 
-const momentArg = (which: string) =>
+const momentArg = (what: string) =>
   z
     .union([z.string(), z.number().int().nonnegative()])
     .optional()
-    .describe(`${which}: a moment in the recording, HH:MM:SS, MM:SS or seconds (inclusive)`);
+    .describe(`${what} (inclusive): a moment in the recording as HH:MM:SS, MM:SS or seconds`);
 
 /** The part of the transcript asked for: what a cursor carries, so the next page is the same request. */
 interface Request {
@@ -65,8 +65,8 @@ export const getTranscriptTool = defineTool({
     'Long transcripts come in pages of under 40,000 characters: when next_cursor is not null, call again with the same arguments and cursor set to it.',
   input: z.object({
     recording_id: recordingIdArg,
-    from: momentArg('from'),
-    to: momentArg('to'),
+    from: momentArg('only lines from this moment on'),
+    to: momentArg('only lines up to this moment'),
     speaker: z.string().optional().describe("only this speaker's lines (display name, case-insensitive, or their email)"),
     cursor: z.string().optional().describe('next_cursor from the previous page, to continue'),
   }),
