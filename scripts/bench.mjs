@@ -11,14 +11,20 @@
 //   start-up    whole-process time of `fathom-sync --help` vs `node -e 0`            target <= 1.6x
 //   read side   search, Markdown export, re-export and talk time on the largest database: see
 //               scripts/bench-read.mjs
+//   mcp         median time of a `search_meetings` call through an MCP client over stdio (`fathom-sync
+//               mcp`) vs `searchMeetings` called in-process, on one database of 10,000 meetings
+//                                                                                    target < 30 ms
 //
-// BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes.
+// BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes. BENCH_FIGURES=ingest,rate,startup,mcp
+// (the default: all) picks figures, e.g. BENCH_FIGURES=mcp alone. The mcp figure reuses the database the
+// ingest figure synced when it has BENCH_MCP_MEETINGS (default 10000) meetings, else syncs its own;
+// BENCH_MCP_DB=path measures an existing database instead.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { readFigures } from './bench-read.mjs';
 
@@ -27,6 +33,10 @@ const serverMain = path.join(root, 'dist', 'fake-server', 'main.js');
 const rssWrapper = path.join(root, 'scripts', 'bench-cli-rss.mjs');
 const cli = path.join(root, 'bin', 'fathom-sync.js');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const figures = new Set((process.env.BENCH_FIGURES ?? 'ingest,rate,startup,mcp').split(',').map((f) => f.trim()));
+const mcpMeetings = Number(process.env.BENCH_MCP_MEETINGS ?? 10000);
+/** Databases the ingest figure synced, by meeting count: the mcp figure reads one of them. */
+const syncedDb = {};
 const segments = Number(process.env.BENCH_SEGMENTS ?? 200);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fathom-sync-bench-'));
 const rows = [];
@@ -128,6 +138,72 @@ function timeProcess(args, n) {
   return median(times);
 }
 
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))];
+}
+
+/**
+ * Queries of the kinds people ask, in the search language (words, a phrase, OR, a prefix, NOT), in two
+ * sets. The fake transcripts are made of a few dozen sentences, so every word of them is in 3-7% of all
+ * lines (57,000-140,000 of 2 million lines at 10,000 meetings, each ranked by bm25): `common`. Words of
+ * titles, companies and action items match a few hundred to a few thousand places, as most words of real
+ * transcripts do: `selective`.
+ */
+const SEARCH_QUERIES = {
+  common: ['budget', 'renewal contract', '"data residency"', 'pricing OR discount', 'onboard*', 'procurement -legal', 'SSO integration', 'Zürich', 'emoji export', 'proposal'],
+  selective: ['Acme', 'Kickoff', 'Incident', 'Hiring', 'Discovery', 'Müller', 'Retro', 'Pipeline', '"security review"', 'questionnaire -legal'],
+};
+
+/**
+ * The same searches two ways, in alternating order: `searchMeetings` called in this process (the bare
+ * query) on a connection opened as the server opens its own (ReaderSource), and `search_meetings` called
+ * through the v2 MCP client over stdio to a `fathom-sync mcp` child (protocol, validation, rendering,
+ * structured content). Each call is one query with the tool's defaults (limit 20); a first round warms
+ * both up and is not counted.
+ */
+async function measureMcpSearch(db, rounds = Number(process.env.BENCH_MCP_ROUNDS ?? 6)) {
+  const dist = (file) => pathToFileURL(path.join(root, 'dist', file)).href;
+  const { ReaderSource } = await import(dist('mcp/reader-source.js'));
+  const { searchMeetings } = await import(dist('db/read/search.js'));
+  const { parseSearchQuery } = await import(dist('domain/search-query.js'));
+  const { Client } = await import('@modelcontextprotocol/client');
+  const { StdioClientTransport } = await import('@modelcontextprotocol/client/stdio');
+  const source = new ReaderSource(db);
+  const reader = await source.reader();
+  const meetings = reader.meetingCount();
+  const client = new Client({ name: 'fathom-sync-bench', version: '1' });
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, 'mcp', '--db', db], env: { PATH: process.env.PATH, HOME: work }, stderr: 'ignore' }));
+  const times = Object.fromEntries(Object.keys(SEARCH_QUERIES).map((set) => [set, { bare: [], client: [], matches: [] }]));
+  try {
+    for (let round = 0; round <= rounds; round++) {
+      for (const [set, queries] of Object.entries(SEARCH_QUERIES)) {
+        for (const q of queries) {
+          const t0 = process.hrtime.bigint();
+          const { total } = searchMeetings(reader.db, parseSearchQuery(q), {}, 20);
+          const t1 = process.hrtime.bigint();
+          const result = await client.callTool({ name: 'search_meetings', arguments: { query: q } });
+          const t2 = process.hrtime.bigint();
+          if (result.isError || result.structuredContent.total !== total) throw new Error(`search_meetings ${q}: ${result.content[0]?.text}`);
+          if (round === 0) {
+            times[set].matches.push(total);
+            continue;
+          }
+          times[set].bare.push(Number(t1 - t0) / 1e6);
+          times[set].client.push(Number(t2 - t1) / 1e6);
+        }
+      }
+    }
+  } finally {
+    await client.close();
+    source.close();
+  }
+  const sets = Object.fromEntries(
+    Object.entries(times).map(([set, t]) => [set, { bare: median(t.bare), client: median(t.client), bareP90: percentile(t.bare, 0.9), clientP90: percentile(t.client, 0.9), minMatches: Math.min(...t.matches), maxMatches: Math.max(...t.matches) }]),
+  );
+  return { meetings, sets };
+}
+
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 const envFor = (server, home) => ({ PATH: process.env.PATH, HOME: work, FATHOM_SYNC_HOME: home, FATHOM_API_URL: server.url, FATHOM_API_KEY: server.apiKey });
@@ -135,7 +211,7 @@ const envFor = (server, home) => ({ PATH: process.env.PATH, HOME: work, FATHOM_S
 try {
   // 1-3. Ingest, memory, requests.
   const rss = {};
-  for (const n of sizes) {
+  for (const n of figures.has('ingest') ? sizes : []) {
     log(`bench: ${n} meetings x ${segments} segments`);
     // Limits so generous they never bind, but announced in RateLimit-* headers as a real server
     // would: without headers the client (rightly) paces itself at the documented 30 heavy calls/min.
@@ -154,6 +230,7 @@ try {
       const minimum = Math.ceil(n / pageSize);
       rows.push([`requests ${fmt(n)}`, `${r.requests} (${r.retries} retries)`, `${minimum} minimum`, ratio(r.requests - r.retries, minimum), '1.00x']);
       rss[n] = sync.rssKb;
+      syncedDb[n] = path.join(home, 'data', 'fathom-sync.db');
       rows.push([`peak RSS ${fmt(n)}`, `${fmt(sync.rssKb / 1024, 1)} MiB`, '', '', '']);
       // The read side on the largest database: search, export, talk time (scripts/bench-read.mjs).
       if (n === Math.max(...sizes)) rows.push(...(await readFigures(path.join(home, 'data', 'fathom-sync.db'), { ingestMs: r.duration_ms })));
@@ -161,13 +238,13 @@ try {
       server.stop();
     }
   }
-  if (sizes.length >= 2) {
+  if (figures.has('ingest') && sizes.length >= 2) {
     const [a, b] = [sizes[0], sizes[sizes.length - 1]];
     rows.push([`peak RSS growth ${fmt(a)} -> ${fmt(b)}`, `${fmt(rss[b] / 1024, 1)} MiB`, `${fmt(rss[a] / 1024, 1)} MiB`, ratio(rss[b], rss[a]), `< 1.5x for ${b / a}x`]);
   }
 
   // 4. Compressed rate window: heavy 10 per 2 s (global 20 per 2 s), 50 heavy pages.
-  {
+  if (figures.has('rate')) {
     const limit = 10;
     const windowMs = 2000;
     const meetings = 500;
@@ -186,11 +263,34 @@ try {
   }
 
   // 5. Start-up.
-  {
+  if (figures.has('startup')) {
     timeProcess(['-e', '0'], 3); // warm the file cache
     const base = timeProcess(['-e', '0'], 15);
     const help = timeProcess([cli, '--help'], 15);
     rows.push(['start-up: fathom-sync --help', `${fmt(help, 1)} ms`, `${fmt(base, 1)} ms (node -e 0)`, ratio(help, base), '<= 1.6x']);
+  }
+
+  // 6. search_meetings through an MCP client vs the bare query, on the same database.
+  if (figures.has('mcp')) {
+    let db = process.env.BENCH_MCP_DB ? path.resolve(process.env.BENCH_MCP_DB) : syncedDb[mcpMeetings];
+    if (!db) {
+      log(`bench: syncing ${mcpMeetings} meetings x ${segments} segments for the mcp figure`);
+      const server = await startServer(['--meetings', String(mcpMeetings), '--segments', String(segments), '--rate-window-ms', '60000', '--global-limit', '1000000', '--heavy-limit', '1000000', '--pending-fraction', '0', '--seed', '42']);
+      try {
+        const home = path.join(work, 'home-mcp');
+        await runCliMeasured(['run', '--all', '--json', '--quiet'], envFor(server, home));
+        db = path.join(home, 'data', 'fathom-sync.db');
+      } finally {
+        server.stop();
+      }
+    }
+    log(`bench: search_meetings over ${db}`);
+    const m = await measureMcpSearch(db);
+    for (const [set, r] of Object.entries(m.sets)) {
+      const label = `mcp search_meetings, ${fmt(m.meetings)} meetings, ${set} words (${fmt(r.minMatches)}-${fmt(r.maxMatches)} matches)`;
+      rows.push([`${label}: median`, `${fmt(r.client, 1)} ms`, `${fmt(r.bare, 1)} ms (searchMeetings in-process)`, ratio(r.client, r.bare), '< 30 ms']);
+      rows.push([`${label}: p90`, `${fmt(r.clientP90, 1)} ms`, `${fmt(r.bareP90, 1)} ms`, ratio(r.clientP90, r.bareP90), '']);
+    }
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

@@ -288,6 +288,16 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
       const { statsCommand } = await import('./commands/stats.js');
       program.setOptionValue('exitCode', await statsCommand(flags, context(flags)));
     });
+
+  program
+    .command('mcp')
+    .description('serve your meetings to AI assistants (Claude, Cursor, any MCP client) over stdio: read-only, offline, with full-text search')
+    .option('--print-config', 'print the Claude Desktop config block and the `claude mcp add` line that start this server, then exit')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (flags) => {
+      const { mcpCommand } = await import('./commands/mcp.js');
+      program.setOptionValue('exitCode', await mcpCommand(flags, context(flags)));
+    });
   // --- end using the data ---
 
   return program;

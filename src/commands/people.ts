@@ -5,8 +5,7 @@ import { openReader } from '../db/read/open.js';
 import type { PeopleSort } from '../db/read/reader.js';
 import { formatMeetingTable } from './list.js';
 import { formatTasks } from './tasks.js';
-import { playbackUrl } from '../domain/playback.js';
-import { parseLimit } from './read-flags.js';
+import { isEmail, parseLimit } from './read-flags.js';
 import { renderTable } from './render/table.js';
 
 export interface PeopleFlags {
@@ -26,7 +25,7 @@ export async function peopleCommand(email: string | undefined, flags: PeopleFlag
   if (flags.external && flags.internal) throw new UsageError('--external and --internal cannot be combined');
   const sort = (flags.sort ?? 'meetings') as PeopleSort;
   if (!SORTS.includes(sort)) throw new UsageError(`--sort "${flags.sort}": use ${SORTS.join(', ')}`);
-  if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`"${email}" is not an email address`);
+  if (email !== undefined && !isEmail(email)) throw new UsageError(`"${email}" is not an email address`);
   const limit = flags.limit === undefined ? undefined : parseLimit(flags.limit, 0);
   const reader = await openReader(ctx.paths.database);
   try {
@@ -35,7 +34,7 @@ export async function peopleCommand(email: string | undefined, flags: PeopleFlag
       const person = reader.people({}).find((p) => p.email === email.toLowerCase());
       if (!person) throw new UsageError(`nobody with the address ${email} is in any synced meeting`, { text: 'See everyone met:', commands: ['fathom-sync people'] });
       const meetings = reader.listMeetings({ with: [email] }, limit ?? null);
-      const tasks = reader.tasks({ status: 'open', assignee: email }, null).map((t) => ({ ...t, link: t.playback_url ?? playbackUrl(t.meeting_url, t.start_seconds) }));
+      const tasks = reader.tasks({ status: 'open', assignee: email }, null);
       if (output.jsonMode) output.json({ person, meetings, open_action_items: tasks });
       else {
         output.result(`${safeLine(person.name ?? person.email)} <${safeLine(person.email)}> · ${side(person.external)} · ${person.meetings} meeting${person.meetings === 1 ? '' : 's'}, ${person.minutes_together} min · ${person.first_met.slice(0, 10)} to ${person.last_met.slice(0, 10)}`);

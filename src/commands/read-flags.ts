@@ -16,6 +16,9 @@ export interface MeetingFilterFlags {
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** An email address as the read commands accept it (a person's, for --assignee, people EMAIL, --with). */
+export const isEmail = (value: string): boolean => EMAIL.test(value);
 const DOMAIN = /^@?[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
 
 export function parseMeetingFilter(flags: MeetingFilterFlags): MeetingFilter {

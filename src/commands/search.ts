@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import { openReader } from '../db/read/open.js';
-import { HIT_KINDS, SNIPPET_CLOSE, SNIPPET_OPEN, searchMeetings, type HitKind, type SearchHit } from '../db/read/search.js';
+import { HIT_KINDS, markSnippet, publicSearchResult, searchMeetings, type HitKind, type SearchHit } from '../db/read/search.js';
 import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
 
 export interface SearchFlags extends MeetingFilterFlags {
@@ -37,10 +37,11 @@ export async function searchCommand(query: string, flags: SearchFlags, ctx: AppC
   const limit = parseLimit(flags.limit, DEFAULT_SEARCH_LIMIT);
   const reader = await openReader(ctx.paths.database);
   try {
-    const { total, hits } = searchMeetings(reader.db, parsed, filter, limit);
+    const result = searchMeetings(reader.db, parsed, filter, limit);
+    const { total, hits } = result;
     const { output } = ctx;
     if (output.jsonMode) {
-      output.json({ query, total, hits: hits.map((hit) => ({ ...hit, snippet: markSnippet(hit.snippet, '[', ']') })) });
+      output.json(publicSearchResult(query, result));
       return ExitCode.ok;
     }
     if (total === 0) {
@@ -55,11 +56,6 @@ export async function searchCommand(query: string, flags: SearchFlags, ctx: AppC
   } finally {
     reader.close();
   }
-}
-
-/** Replaces the index's match markers; the text around them is made harmless first. */
-export function markSnippet(snippet: string, open: string, close: string): string {
-  return safeLine(snippet).split(SNIPPET_OPEN).join(open).split(SNIPPET_CLOSE).join(close);
 }
 
 const KIND_LABEL: Record<HitKind, string> = { title: 'title', summary: 'summary', transcript: 'transcript', action_item: 'action item' };

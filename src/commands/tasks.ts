@@ -1,10 +1,9 @@
 import type { AppContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
-import { playbackUrl } from '../domain/playback.js';
 import { openReader } from '../db/read/open.js';
 import type { TaskItem } from '../db/read/reader.js';
-import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { isEmail, parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
 
 export interface TasksFlags extends MeetingFilterFlags {
   done?: boolean;
@@ -17,12 +16,12 @@ export interface TasksFlags extends MeetingFilterFlags {
 /** `fathom-sync tasks`: action items, open ones by default. */
 export async function tasksCommand(flags: TasksFlags, ctx: AppContext): Promise<number> {
   if (flags.done && flags.all) throw new UsageError('--done and --all cannot be combined');
-  if (flags.assignee !== undefined && !/^[^@\s]+@[^@\s]+$/.test(flags.assignee)) throw new UsageError(`--assignee "${flags.assignee}" is not an email address`);
+  if (flags.assignee !== undefined && !isEmail(flags.assignee)) throw new UsageError(`--assignee "${flags.assignee}" is not an email address`);
   const filter = { ...parseMeetingFilter(flags), status: flags.all ? ('all' as const) : flags.done ? ('done' as const) : ('open' as const), ...(flags.assignee ? { assignee: flags.assignee } : {}) };
   const limit = flags.limit === undefined ? null : parseLimit(flags.limit, 0);
   const reader = await openReader(ctx.paths.database);
   try {
-    const tasks = reader.tasks(filter, limit).map(withLink);
+    const tasks = reader.tasks(filter, limit);
     if (ctx.output.jsonMode) ctx.output.json(tasks);
     else if (tasks.length === 0) ctx.output.result(`No ${filter.status === 'all' ? '' : `${filter.status} `}action items match.`);
     else ctx.output.result(formatTasks(tasks));
@@ -32,12 +31,7 @@ export async function tasksCommand(flags: TasksFlags, ctx: AppContext): Promise<
   }
 }
 
-/** The moment in the recording: Fathom's own playback link, else the meeting's link at the timestamp. */
-function withLink(t: TaskItem): TaskItem & { link: string | null } {
-  return { ...t, link: t.playback_url ?? playbackUrl(t.meeting_url, t.start_seconds) };
-}
-
-export function formatTasks(tasks: readonly (TaskItem & { link: string | null })[]): string {
+export function formatTasks(tasks: readonly TaskItem[]): string {
   return tasks
     .map((t) => {
       const who = t.assignee_name ?? t.assignee_email;

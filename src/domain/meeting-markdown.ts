@@ -2,6 +2,7 @@ import { safeLine, safeText } from '../core/safe-text.js';
 import type { TalkTime } from './talk-time.js';
 import { playbackUrl } from './playback.js';
 import { hmsToSeconds as hms } from './time.js';
+import { formatClock } from './recording-time.js';
 
 export { playbackUrl };
 
@@ -107,14 +108,14 @@ function transcriptTurns(lines: NonNullable<MeetingDocument['transcript']>): { s
   return turns;
 }
 
-function formatClock(seconds: number): string {
-  const s = Math.round(seconds);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+/** What a rendering leaves out: the front matter (for a reader, not a notes folder), the transcript (asked for separately). */
+export interface MarkdownParts {
+  frontMatter?: boolean;
+  transcript?: boolean;
 }
 
-export function renderMeetingMarkdown(m: MeetingDocument, talk: TalkTime | null): string {
-  const out: string[] = [frontMatter(m, talk)];
+export function renderMeetingMarkdown(m: MeetingDocument, talk: TalkTime | null, parts: MarkdownParts = {}): string {
+  const out: string[] = parts.frontMatter === false ? [] : [frontMatter(m, talk)];
   const title = m.title ?? m.meeting_title ?? 'Untitled meeting';
   out.push(`# ${mdText(title)}`, '');
   const when = `${m.created_at.slice(0, 16).replace('T', ' ')} UTC`;
@@ -154,12 +155,14 @@ export function renderMeetingMarkdown(m: MeetingDocument, talk: TalkTime | null)
     out.push('');
   }
 
-  out.push('## Transcript', '');
-  const turns = transcriptTurns(m.transcript ?? []);
-  if (turns.length === 0) out.push('_No transcript yet._');
-  for (const turn of turns) {
-    const at = turn.seconds === null ? '' : ` [${formatClock(turn.seconds)}](${playbackUrl(link, turn.seconds) ?? ''})`.replace(/\]\(\)$/, ']');
-    out.push(`**${mdText(turn.speaker)}**${at}: ${turn.texts.map(mdText).join(' ')}`, '');
+  if (parts.transcript !== false) {
+    out.push('## Transcript', '');
+    const turns = transcriptTurns(m.transcript ?? []);
+    if (turns.length === 0) out.push('_No transcript yet._');
+    for (const turn of turns) {
+      const at = turn.seconds === null ? '' : ` [${formatClock(turn.seconds)}](${playbackUrl(link, turn.seconds) ?? ''})`.replace(/\]\(\)$/, ']');
+      out.push(`**${mdText(turn.speaker)}**${at}: ${turn.texts.map(mdText).join(' ')}`, '');
+    }
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

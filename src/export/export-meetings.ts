@@ -77,6 +77,11 @@ function durationMinutes(m: Meeting): number | null {
   return Number.isFinite(d) && d >= 0 ? Math.round(d * 10) / 10 : null;
 }
 
+/** A stored meeting as the Markdown file `export` writes (and the MCP resource serves). */
+export function storedMeetingMarkdown(rawJson: string, talk: TalkTime | null): string {
+  return renderMeetingMarkdown(MeetingSchema.parse(JSON.parse(rawJson)), talk);
+}
+
 export function csvValues(m: Meeting, talk: TalkTime | null): CsvValue[] {
   const external = [...new Set(m.calendar_invitees.filter((a) => a.is_external).map((a) => (a.email_domain ?? a.email?.split('@')[1] ?? '').toLowerCase()).filter(Boolean))].sort();
   const actions = m.action_items ?? [];
@@ -130,10 +135,7 @@ export function exportMeetings(reader: MeetingReader, request: ExportRequest, si
           fileName: meetingFileName(row, format),
           // Same payload, same talk time, same format version: rendering again would give the same bytes.
           source: sha256(`${FORMAT_VERSION[format]}\0${row.payload_sha256}\0${JSON.stringify(talk)}`),
-          render: () =>
-            format === 'md'
-              ? renderMeetingMarkdown(MeetingSchema.parse(JSON.parse(row.raw_json)), talk)
-              : `${JSON.stringify(meetingObject(row, talk), null, 2)}\n`,
+          render: () => (format === 'md' ? storedMeetingMarkdown(row.raw_json, talk) : `${JSON.stringify(meetingObject(row, talk), null, 2)}\n`),
         });
       }
     } else {

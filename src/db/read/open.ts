@@ -9,11 +9,16 @@ import { MeetingReader } from './reader.js';
  * next sync still has to upgrade is an error that says which command fixes it.
  */
 export async function openReader(file: string): Promise<MeetingReader & { close(): void }> {
-  if (inspectDatabaseFile(file) !== 'sqlite') {
-    throw new DatabaseError(`no meetings synced yet: there is no database at ${file}`, { text: 'Sync your meetings first:', commands: ['fathom-sync run --all'] });
-  }
+  const notYet = () => new DatabaseError(`no meetings synced yet: there is no database at ${file}`, { text: 'Sync your meetings first:', commands: ['fathom-sync run --all'] });
+  if (inspectDatabaseFile(file) !== 'sqlite') throw notYet();
   const db: Db = await openDatabase(file, { readonly: true });
-  if (readSchemaVersion(db) < SCHEMA_VERSION) {
+  const version = readSchemaVersion(db);
+  // Version 0: the first sync has created the file and not yet committed its schema.
+  if (version === 0) {
+    db.close();
+    throw notYet();
+  }
+  if (version < SCHEMA_VERSION) {
     db.close();
     throw new DatabaseError(`the database ${file} was written by an older fathom-sync and is upgraded by the next sync`, { text: 'Upgrade it with a sync:', commands: ['fathom-sync run'] });
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import type { TalkTime, SpeakerTalkTime } from '../../domain/talk-time.js';
+import { playbackUrl } from '../../domain/playback.js';
 import { meetingCondition, type MeetingFilter } from './filters.js';
 
 /**
@@ -54,6 +55,8 @@ export interface TaskItem {
   start_seconds: number | null;
   playback_url: string | null;
   meeting_url: string | null;
+  /** The moment in the recording: Fathom's own playback link, else the meeting's link at the timestamp. */
+  link: string | null;
 }
 
 export interface TaskFilter extends MeetingFilter {
@@ -71,6 +74,27 @@ export interface Person {
   first_met: string;
   last_met: string;
   minutes_together: number;
+}
+
+/** One transcript line as stored. */
+export interface TranscriptLine {
+  /** Position in the transcript, from 0; stable for a stored transcript (cursors point at it). */
+  seq: number;
+  speaker_name: string | null;
+  speaker_email: string | null;
+  text: string;
+  timestamp: string | null;
+  start_seconds: number | null;
+}
+
+/** Which lines of a transcript: a time range (seconds from the start, inclusive), one speaker, and where to continue. */
+export interface TranscriptSlice {
+  fromSeconds?: number;
+  toSeconds?: number;
+  /** A display name (case-insensitive) or the speaker's email. */
+  speaker?: string;
+  /** Only lines at or after this position (a page's continuation). */
+  fromSeq?: number;
 }
 
 export type PeopleSort = 'meetings' | 'recent' | 'name' | 'minutes';
@@ -208,8 +232,8 @@ export class MeetingReader {
           WHERE ${parts.join(' AND ')}
           ORDER BY m.created_at DESC, ai.recording_id DESC, ai.seq ${limit === null ? '' : 'LIMIT ?'}`,
       )
-      .all(...params, ...(limit === null ? [] : [limit])) as (Omit<TaskItem, 'completed' | 'user_generated'> & { completed: number | null; user_generated: number | null })[];
-    return rows.map((r) => ({ ...r, completed: r.completed === 1, user_generated: bool(r.user_generated) }));
+      .all(...params, ...(limit === null ? [] : [limit])) as (Omit<TaskItem, 'completed' | 'user_generated' | 'link'> & { completed: number | null; user_generated: number | null })[];
+    return rows.map((r) => ({ ...r, completed: r.completed === 1, user_generated: bool(r.user_generated), link: r.playback_url ?? playbackUrl(r.meeting_url, r.start_seconds) }));
   }
 
   /**
@@ -257,10 +281,49 @@ export class MeetingReader {
     return rows.map((r) => ({ ...r, external: bool(r.external) }));
   }
 
+  /**
+   * A meeting's transcript lines in order, or the slice asked for. Streamed (an iterator over the
+   * statement): a caller that fills pages stops reading when a page is full.
+   */
+  *transcriptLines(recordingId: number, slice: TranscriptSlice = {}): Generator<TranscriptLine> {
+    const where = transcriptCondition(recordingId, slice);
+    yield* this.db
+      .prepare(`SELECT seq, speaker_name, speaker_email, text, timestamp, start_seconds FROM transcript_segments s WHERE ${where.sql} ORDER BY seq`)
+      .iterate(...where.params) as IterableIterator<TranscriptLine>;
+  }
+
+  /** How many lines transcriptLines would give for this slice (ignoring fromSeq). */
+  transcriptLineCount(recordingId: number, slice: Omit<TranscriptSlice, 'fromSeq'> = {}): number {
+    const where = transcriptCondition(recordingId, slice);
+    return (this.db.prepare(`SELECT count(*) AS n FROM transcript_segments s WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
   /** The meeting count and newest meeting, for "nothing synced yet" messages. */
   meetingCount(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM meetings').get() as { n: number }).n;
   }
+}
+
+function transcriptCondition(recordingId: number, slice: TranscriptSlice): { sql: string; params: (string | number)[] } {
+  const parts = ['s.recording_id = ?'];
+  const params: (string | number)[] = [recordingId];
+  if (slice.fromSeconds !== undefined) {
+    parts.push('s.start_seconds >= ?');
+    params.push(slice.fromSeconds);
+  }
+  if (slice.toSeconds !== undefined) {
+    parts.push('s.start_seconds <= ?');
+    params.push(slice.toSeconds);
+  }
+  if (slice.speaker !== undefined) {
+    parts.push('(s.speaker_name = ? COLLATE NOCASE OR s.speaker_email = ? COLLATE NOCASE)');
+    params.push(slice.speaker, slice.speaker);
+  }
+  if (slice.fromSeq !== undefined) {
+    parts.push('s.seq >= ?');
+    params.push(slice.fromSeq);
+  }
+  return { sql: parts.join(' AND '), params };
 }
 
 export function escapeLike(text: string): string {

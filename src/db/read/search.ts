@@ -1,4 +1,5 @@
 import type { Db } from '../database.js';
+import { safeLine } from '../../core/safe-text.js';
 import { toFtsMatch, type ParsedQuery } from '../../domain/search-query.js';
 import { TextMatcher, snippetOf, type TextMatch } from '../../domain/text-match.js';
 import { playbackUrl } from '../../domain/playback.js';
@@ -262,4 +263,23 @@ function speakerLines(db: Db, match: string, where: SqlCondition, speaker: strin
       url: playbackUrl(r.url, r.start_seconds),
     };
   });
+}
+
+/** A hit as `search --json` and the MCP tool give it: matches marked [like this]. */
+export type PublicHit = SearchHit;
+
+/** What `search --json` prints and `search_meetings` returns: the query, the total, the hits. */
+export interface PublicSearchResult {
+  query: string;
+  total: number;
+  hits: PublicHit[];
+}
+
+/** Replaces the match markers; the text around them is made harmless first. */
+export function markSnippet(snippet: string, open: string, close: string): string {
+  return safeLine(snippet).split(SNIPPET_OPEN).join(open).split(SNIPPET_CLOSE).join(close);
+}
+
+export function publicSearchResult(query: string, result: SearchResult): PublicSearchResult {
+  return { query, total: result.total, hits: result.hits.map((hit) => ({ ...hit, snippet: markSnippet(hit.snippet, '[', ']') })) };
 }

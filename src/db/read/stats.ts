@@ -1,5 +1,5 @@
 import type { Db } from '../database.js';
-import { meetingCondition, type MeetingFilter } from './filters.js';
+import { meetingCondition, type MeetingFilter, type SqlCondition } from './filters.js';
 
 /**
  * The numbers of `fathom-sync stats`: meetings and hours per week, how many meetings had
@@ -33,21 +33,85 @@ const EXTERNAL_MEETING = `(EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.rec
 const round = (n: number | null, digits = 4): number | null => (n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits);
 const share = (part: number, whole: number): number | null => (whole > 0 ? round(part / whole) : null);
 
+/** Speaking seconds by internal, external and unknown speakers, per group (an SQL expression over `m`). */
+function talkSplit(db: Db, where: SqlCondition, group: string): { grp: string | number; internal: number; external: number; unknown: number }[] {
+  return db
+    .prepare(
+      `SELECT ${group} AS grp, coalesce(sum(CASE WHEN s.external = 0 THEN s.seconds END), 0) AS internal,
+              coalesce(sum(CASE WHEN s.external = 1 THEN s.seconds END), 0) AS external,
+              coalesce(sum(CASE WHEN s.external IS NULL THEN s.seconds END), 0) AS unknown
+         FROM talk_time_speakers s JOIN meetings m ON m.recording_id = s.recording_id WHERE ${where.sql} GROUP BY grp`,
+    )
+    .all(...where.params) as { grp: string | number; internal: number; external: number; unknown: number }[];
+}
+
+/** One speaker's talk time summed over meetings (a speaker is one email, else one display name). */
+export interface SpeakerTalkTotal {
+  name: string;
+  email: string | null;
+  /** true external, false internal, null unknown (external if any meeting says so). */
+  external: boolean | null;
+  meetings: number;
+  seconds: number;
+  /** Of all the speaking time in these meetings, 0..1. */
+  share: number | null;
+  questions: number;
+  longest_monologue_seconds: number;
+}
+
+/** Talk time over many meetings: what `get_talk_time` answers for a date range. */
+export interface TalkTimeTotals {
+  /** Meetings in the range that have talk time (a transcript). */
+  meetings: number;
+  total_seconds: number;
+  internal_share: number | null;
+  external_share: number | null;
+  unknown_share: number | null;
+  /** Longest talkers first. */
+  speakers: SpeakerTalkTotal[];
+}
+
+export function talkTimeTotals(db: Db, filter: MeetingFilter, top: number | null = null): TalkTimeTotals {
+  const where = meetingCondition(filter);
+  const split = talkSplit(db, where, '1')[0] ?? { internal: 0, external: 0, unknown: 0 };
+  const total = split.internal + split.external + split.unknown;
+  const meetings = db.prepare(`SELECT count(*) AS n FROM talk_time t JOIN meetings m ON m.recording_id = t.recording_id WHERE ${where.sql}`).get(...where.params) as { n: number };
+  const speakers = db
+    .prepare(
+      `SELECT max(s.name) AS name, max(s.email) AS email, max(s.external) AS external, count(DISTINCT s.recording_id) AS meetings,
+              sum(s.seconds) AS seconds, sum(s.questions) AS questions, max(s.longest_monologue_seconds) AS longest
+         FROM talk_time_speakers s JOIN meetings m ON m.recording_id = s.recording_id
+        WHERE ${where.sql}
+        GROUP BY coalesce(lower(s.email), s.name)
+        ORDER BY seconds DESC, name ${top === null ? '' : 'LIMIT ?'}`,
+    )
+    .all(...where.params, ...(top === null ? [] : [top])) as { name: string; email: string | null; external: number | null; meetings: number; seconds: number; questions: number; longest: number }[];
+  return {
+    meetings: meetings.n,
+    total_seconds: round(total, 3)!,
+    internal_share: share(split.internal, total),
+    external_share: share(split.external, total),
+    unknown_share: share(split.unknown, total),
+    speakers: speakers.map((r) => ({
+      name: r.name,
+      email: r.email,
+      external: r.external === null ? null : r.external === 1,
+      meetings: r.meetings,
+      seconds: round(r.seconds, 3)!,
+      share: share(r.seconds, total),
+      questions: r.questions,
+      longest_monologue_seconds: round(r.longest, 3)!,
+    })),
+  };
+}
+
 export function meetingStats(db: Db, filter: MeetingFilter, top = 10): MeetingStats {
   const where = meetingCondition(filter);
   const p = where.params;
   const totals = db
     .prepare(`SELECT count(*) AS meetings, coalesce(sum(m.duration_seconds), 0) AS seconds, coalesce(sum(${EXTERNAL_MEETING}), 0) AS external FROM meetings m WHERE ${where.sql}`)
     .get(...p) as { meetings: number; seconds: number; external: number };
-  const talkBy = (group: string) =>
-    db
-      .prepare(
-        `SELECT ${group} AS grp, coalesce(sum(CASE WHEN s.external = 0 THEN s.seconds END), 0) AS internal,
-                coalesce(sum(CASE WHEN s.external = 1 THEN s.seconds END), 0) AS external,
-                coalesce(sum(CASE WHEN s.external IS NULL THEN s.seconds END), 0) AS unknown
-           FROM talk_time_speakers s JOIN meetings m ON m.recording_id = s.recording_id WHERE ${where.sql} GROUP BY grp`,
-      )
-      .all(...p) as { grp: string | number; internal: number; external: number; unknown: number }[];
+  const talkBy = (group: string) => talkSplit(db, where, group);
   const overall = talkBy('1')[0] ?? { internal: 0, external: 0, unknown: 0 };
   const talked = overall.internal + overall.external + overall.unknown;
   const weekExpr = "date(m.created_at, '-6 days', 'weekday 1')";

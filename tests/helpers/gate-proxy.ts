@@ -1,0 +1,70 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy in front of the fake Fathom server that holds each request for a meetings page
+ * until the test lets one through, so a test knows exactly how far a sync has got (and that it is
+ * still running) without waiting on the clock. Other requests pass straight through.
+ */
+export interface GateProxy {
+  /** Base URL to give the CLI as FATHOM_API_URL. */
+  url: string;
+  /** Lets the next held (or the next arriving) meetings-page request through. */
+  release(): void;
+  /** How many meetings-page requests have been let through so far. */
+  released(): number;
+  close(): Promise<void>;
+}
+
+export async function startGateProxy(target: string, isGated: (pathname: string) => boolean): Promise<GateProxy> {
+  const upstream = new URL(target);
+  let permits = 0;
+  let passed = 0;
+  const waiting: (() => void)[] = [];
+  const admit = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (permits > 0) {
+        permits -= 1;
+        passed += 1;
+        resolve();
+      } else {
+        waiting.push(() => {
+          passed += 1;
+          resolve();
+        });
+      }
+    });
+  const server = http.createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const forward = () => {
+      const out = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      out.on('error', () => res.destroy());
+      req.pipe(out);
+    };
+    if (isGated(pathname)) void admit().then(forward);
+    else forward();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname.replace(/\/$/, '')}`,
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else permits += 1;
+    },
+    released: () => passed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const next of waiting.splice(0)) next();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
