@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 
 /**
  * Creates a directory (and parents) readable by the owner only. Never changes a directory that
@@ -32,6 +31,9 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode = 0
   replaceFileAtomic(file, content, mode);
 }
 
+/** Temp names need only be unique within this process (the pid sets processes apart; 'wx' refuses a clash). */
+let tempCounter = 0;
+
 /**
  * The same, in a directory that exists and is not ours to change (an export folder the user
  * chose). `durable: false` skips the fsync: still all-or-nothing, for files that can be written
@@ -39,7 +41,7 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode = 0
  */
 export function replaceFileAtomic(file: string, content: string | Buffer, mode: number, options: { durable?: boolean } = {}): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file).slice(0, 100)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file).slice(0, 100)}.${process.pid}.${(tempCounter += 1)}.tmp`);
   const fd = fs.openSync(tmp, 'wx', mode);
   try {
     fs.writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);

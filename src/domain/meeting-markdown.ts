@@ -3,6 +3,7 @@ import type { TalkTime } from './talk-time.js';
 import { playbackUrl } from './playback.js';
 import { hmsToSeconds as hms } from './time.js';
 import { formatClock } from './recording-time.js';
+import type { MeetingDocument } from './meeting-document.js';
 
 export { playbackUrl };
 
@@ -17,22 +18,7 @@ export { playbackUrl };
  * transcript line cannot add links, HTML or front matter of its own.
  */
 
-/** The parts of Fathom's Meeting object this needs (the validated API shape satisfies it). */
-export interface MeetingDocument {
-  recording_id: number;
-  created_at: string;
-  title: string | null;
-  meeting_title: string | null;
-  url: string | null;
-  share_url: string | null;
-  recording_start_time: string | null;
-  recording_end_time: string | null;
-  recorded_by: { name: string | null; email: string | null } | null;
-  calendar_invitees: { name: string | null; email: string | null; email_domain: string | null; is_external: boolean | null }[];
-  default_summary: { markdown_formatted: string | null } | null;
-  action_items: { description: string | null; completed: boolean | null; recording_timestamp: string | null; recording_playback_url: string | null; assignee: { name: string | null; email: string | null } | null }[] | null;
-  transcript: { speaker: { display_name: string | null }; text: string; timestamp: string | null }[] | null;
-}
+export type { MeetingDocument };
 
 /** Literal text in Markdown: no character of it is read as Markdown or HTML. */
 export function mdText(text: string | null | undefined): string {

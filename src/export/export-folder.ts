@@ -66,6 +66,8 @@ function insideFolder(dir: string, file: string): string {
 export class ExportFolder {
   readonly #manifestFile: string;
   #manifest: Manifest;
+  /** The folder's file names, read once: thousands of existence checks would each be a system call. */
+  #names = new Set<string>();
   readonly counts: ExportCounts = { written: 0, unchanged: 0, skipped: 0, moved: 0 };
 
   private constructor(
@@ -87,6 +89,7 @@ export class ExportFolder {
     if (!fs.statSync(dir).isDirectory()) throw new UsageError(`--out ${dir} is not a folder`);
     const folder = new ExportFolder(dir, format, options);
     folder.#manifest = folder.#readManifest();
+    folder.#names = new Set(fs.readdirSync(dir));
     return folder;
   }
 
@@ -125,7 +128,7 @@ export class ExportFolder {
       return 'skipped';
     }
     // A new name for this meeting: any other file already there is not ours to replace.
-    if (target !== previous && fs.existsSync(target) && !this.options.force && !this.#ownedByOther(item.fileName)) {
+    if (target !== previous && this.#names.has(item.fileName) && !this.options.force && !this.#ownedByOther(item.fileName)) {
       this.options.warn(`skipped ${item.fileName}: a file of that name is already there and fathom-sync did not write it (--force overwrites it)`);
       this.counts.skipped += 1;
       return 'skipped';
@@ -138,8 +141,10 @@ export class ExportFolder {
       return 'unchanged';
     }
     replaceFileAtomic(target, content, 0o644, { durable: false });
+    this.#names.add(item.fileName);
     if (previous && previous !== target && previousState !== 'absent') {
       fs.rmSync(previous, { force: true });
+      this.#names.delete(entry!.file);
       this.counts.moved += 1;
     }
     this.#record(key, item, target, digest);

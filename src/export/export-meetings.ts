@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { MeetingSchema, type Meeting } from '../api/schemas.js';
 import { csvRow, type CsvValue } from '../domain/csv.js';
 import { meetingFileName } from '../domain/file-names.js';
 import { renderMeetingMarkdown } from '../domain/meeting-markdown.js';
+import { toMeetingDocument, type MeetingDocument } from '../domain/meeting-document.js';
 import type { TalkTime } from '../domain/talk-time.js';
 import type { MeetingFilter } from '../db/read/filters.js';
 import type { MeetingPayload, MeetingReader } from '../db/read/reader.js';
@@ -67,11 +67,11 @@ export const CSV_COLUMNS = [
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** The object json and ndjson write: what Fathom sent, verbatim, and the talk time computed from it. */
-function meetingObject(row: MeetingPayload, talk: TalkTime | null): Record<string, unknown> {
-  return { ...(JSON.parse(row.raw_json) as Record<string, unknown>), talk_time: talk };
+function meetingObject(rawJson: string, talk: TalkTime | null): Record<string, unknown> {
+  return { ...(JSON.parse(rawJson) as Record<string, unknown>), talk_time: talk };
 }
 
-function durationMinutes(m: Meeting): number | null {
+function durationMinutes(m: MeetingDocument): number | null {
   if (!m.recording_start_time || !m.recording_end_time) return null;
   const d = (Date.parse(m.recording_end_time) - Date.parse(m.recording_start_time)) / 60_000;
   return Number.isFinite(d) && d >= 0 ? Math.round(d * 10) / 10 : null;
@@ -79,10 +79,15 @@ function durationMinutes(m: Meeting): number | null {
 
 /** A stored meeting as the Markdown file `export` writes (and the MCP resource serves). */
 export function storedMeetingMarkdown(rawJson: string, talk: TalkTime | null): string {
-  return renderMeetingMarkdown(MeetingSchema.parse(JSON.parse(rawJson)), talk);
+  return renderMeetingMarkdown(toMeetingDocument(JSON.parse(rawJson)), talk);
 }
 
-export function csvValues(m: Meeting, talk: TalkTime | null): CsvValue[] {
+/** One meeting as a CSV row (and the same for the whole-export row of `export --format csv`). */
+export function storedMeetingCsv(rawJson: string, talk: TalkTime | null): string {
+  return csvRow(csvValues(toMeetingDocument(JSON.parse(rawJson)), talk));
+}
+
+export function csvValues(m: MeetingDocument, talk: TalkTime | null): CsvValue[] {
   const external = [...new Set(m.calendar_invitees.filter((a) => a.is_external).map((a) => (a.email_domain ?? a.email?.split('@')[1] ?? '').toLowerCase()).filter(Boolean))].sort();
   const actions = m.action_items ?? [];
   return [
@@ -110,15 +115,18 @@ export function csvValues(m: Meeting, talk: TalkTime | null): CsvValue[] {
 
 export function exportMeetings(reader: MeetingReader, request: ExportRequest, sinks: ExportSinks): ExportResult {
   const { format } = request;
-  const rows = reader.meetingPayloads(request.filter);
   const talkOf = (id: number) => reader.talkTime(id);
+  /** One meeting in a one-line format: a CSV row or an NDJSON line. */
+  const line = (row: MeetingPayload) => {
+    const talk = talkOf(row.recording_id);
+    return format === 'csv' ? storedMeetingCsv(row.raw_json, talk) : `${JSON.stringify(meetingObject(row.raw_json, talk))}\n`;
+  };
   let meetings = 0;
 
   if (request.out === null) {
     if (format === 'csv') sinks.stdout.write(csvRow([...CSV_COLUMNS]));
-    for (const row of rows) {
-      const talk = talkOf(row.recording_id);
-      sinks.stdout.write(format === 'csv' ? csvRow(csvValues(MeetingSchema.parse(JSON.parse(row.raw_json)), talk)) : `${JSON.stringify(meetingObject(row, talk))}\n`);
+    for (const row of reader.meetingPayloads(request.filter)) {
+      sinks.stdout.write(line(row));
       meetings += 1;
     }
     return { meetings, out: null, written: meetings, unchanged: 0, skipped: 0, moved: 0 };
@@ -127,23 +135,27 @@ export function exportMeetings(reader: MeetingReader, request: ExportRequest, si
   const folder = ExportFolder.open(request.out, format, { force: request.force, warn: sinks.warn });
   try {
     if (format === 'md' || format === 'json') {
-      for (const row of rows) {
-        const talk = talkOf(row.recording_id);
+      // Talk time follows from the payload and the team members: with both unchanged, and the
+      // same format version, rendering again would give the same bytes, so it is not done.
+      const team = reader.teamDigest();
+      for (const head of reader.meetingHeads(request.filter)) {
         meetings += 1;
         folder.put({
-          key: String(row.recording_id),
-          fileName: meetingFileName(row, format),
-          // Same payload, same talk time, same format version: rendering again would give the same bytes.
-          source: sha256(`${FORMAT_VERSION[format]}\0${row.payload_sha256}\0${JSON.stringify(talk)}`),
-          render: () => (format === 'md' ? storedMeetingMarkdown(row.raw_json, talk) : `${JSON.stringify(meetingObject(row, talk), null, 2)}\n`),
+          key: String(head.recording_id),
+          fileName: meetingFileName(head, format),
+          source: sha256(`${FORMAT_VERSION[format]}\0${head.payload_sha256}\0${team}`),
+          render: () => {
+            const raw = reader.rawJson(head.recording_id)!;
+            const talk = talkOf(head.recording_id);
+            return format === 'md' ? storedMeetingMarkdown(raw, talk) : `${JSON.stringify(meetingObject(raw, talk), null, 2)}\n`;
+          },
         });
       }
     } else {
       // One file for the whole export: rendered in full, written only when its bytes change.
       const parts: string[] = format === 'csv' ? [csvRow([...CSV_COLUMNS])] : [];
-      for (const row of rows) {
-        const talk = talkOf(row.recording_id);
-        parts.push(format === 'csv' ? csvRow(csvValues(MeetingSchema.parse(JSON.parse(row.raw_json)), talk)) : `${JSON.stringify(meetingObject(row, talk))}\n`);
+      for (const row of reader.meetingPayloads(request.filter)) {
+        parts.push(line(row));
         meetings += 1;
       }
       const content = parts.join('');

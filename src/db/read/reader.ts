@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
 import type { TalkTime, SpeakerTalkTime } from '../../domain/talk-time.js';
 import { playbackUrl } from '../../domain/playback.js';
@@ -112,13 +113,21 @@ const bool = (v: number | null | undefined): boolean | null => (v === null || v 
 const OPEN = 'coalesce(ai.completed, 0) = 0';
 
 export class MeetingReader {
+  /** Statements by SQL text: a reader serves many calls (an export, the MCP server), each preparing is work saved. */
+  readonly #statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {}
+
+  #stmt(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
 
   /** Recent meetings, newest first. */
   listMeetings(filter: MeetingFilter, limit: number | null): MeetingListItem[] {
     const where = meetingCondition(filter);
-    const rows = this.db
-      .prepare(
+    const rows = this.#stmt(
         `SELECT m.recording_id, m.created_at, m.title, m.duration_seconds, m.recorded_by_name, m.recorded_by_email,
                 m.attendee_count, m.action_item_count, m.has_transcript, m.content_complete, m.url, m.share_url,
                 (SELECT group_concat(d, ' ') FROM (SELECT DISTINCT lower(coalesce(a.email_domain, substr(a.email, instr(a.email, '@') + 1))) AS d
@@ -145,7 +154,7 @@ export class MeetingReader {
   /** Recording ids matching the filter, newest first (for export). */
   meetingIds(filter: MeetingFilter): number[] {
     const where = meetingCondition(filter);
-    return (this.db.prepare(`SELECT m.recording_id FROM meetings m WHERE ${where.sql} ORDER BY m.created_at DESC, m.recording_id DESC`).all(...where.params) as { recording_id: number }[]).map(
+    return (this.#stmt(`SELECT m.recording_id FROM meetings m WHERE ${where.sql} ORDER BY m.created_at DESC, m.recording_id DESC`).all(...where.params) as { recording_id: number }[]).map(
       (r) => r.recording_id,
     );
   }
@@ -156,17 +165,38 @@ export class MeetingReader {
    * whenever Fathom's payload does.
    */
   *meetingPayloads(filter: MeetingFilter, batchSize = 500): Generator<MeetingPayload> {
+    yield* this.#inBatches<MeetingPayload>(filter, 'm.recording_id, m.created_at, m.title, m.payload_sha256, m.raw_json', batchSize);
+  }
+
+  /** The same without the payloads: what an export needs to tell an unchanged meeting from a changed one. */
+  *meetingHeads(filter: MeetingFilter, batchSize = 2000): Generator<Omit<MeetingPayload, 'raw_json'>> {
+    yield* this.#inBatches<Omit<MeetingPayload, 'raw_json'>>(filter, 'm.recording_id, m.created_at, m.title, m.payload_sha256', batchSize);
+  }
+
+  /** One meeting's payload as stored; null when there is no such meeting. */
+  rawJson(recordingId: number): string | null {
+    return (this.#stmt('SELECT raw_json FROM meetings WHERE recording_id = ?').get(recordingId) as { raw_json: string } | undefined)?.raw_json ?? null;
+  }
+
+  /**
+   * A digest of the team members: talk time depends on the payload and on them, so an export
+   * knows its files are current when neither changed.
+   */
+  teamDigest(): string {
+    return (this.#stmt("SELECT group_concat(lower(email) || ':' || coalesce(name, ''), ',') FROM (SELECT DISTINCT email, name FROM team_members ORDER BY lower(email), name)").pluck().get() as string | null) ?? '';
+  }
+
+  *#inBatches<T extends { recording_id: number; created_at: string }>(filter: MeetingFilter, columns: string, batchSize: number): Generator<T> {
     const where = meetingCondition(filter);
-    const columns = 'm.recording_id, m.created_at, m.title, m.payload_sha256, m.raw_json';
-    const first = this.db.prepare(`SELECT ${columns} FROM meetings m WHERE ${where.sql} ORDER BY m.created_at DESC, m.recording_id DESC LIMIT ?`);
-    const next = this.db.prepare(
+    const first = this.#stmt(`SELECT ${columns} FROM meetings m WHERE ${where.sql} ORDER BY m.created_at DESC, m.recording_id DESC LIMIT ?`);
+    const next = this.#stmt(
       `SELECT ${columns} FROM meetings m WHERE (${where.sql}) AND (m.created_at, m.recording_id) < (?, ?) ORDER BY m.created_at DESC, m.recording_id DESC LIMIT ?`,
     );
-    let batch = first.all(...where.params, batchSize) as MeetingPayload[];
+    let batch = first.all(...where.params, batchSize) as T[];
     while (batch.length > 0) {
       yield* batch;
       const last = batch.at(-1)!;
-      batch = batch.length < batchSize ? [] : (next.all(...where.params, last.created_at, last.recording_id, batchSize) as MeetingPayload[]);
+      batch = batch.length < batchSize ? [] : (next.all(...where.params, last.created_at, last.recording_id, batchSize) as T[]);
     }
   }
 
@@ -175,7 +205,7 @@ export class MeetingReader {
     const trimmed = ref.trim();
     if (/^-?\d+$/.test(trimmed)) {
       const id = Number(trimmed);
-      return this.db.prepare('SELECT 1 FROM meetings WHERE recording_id = ?').get(id) ? id : null;
+      return this.#stmt('SELECT 1 FROM meetings WHERE recording_id = ?').get(id) ? id : null;
     }
     let url: URL;
     try {
@@ -185,8 +215,7 @@ export class MeetingReader {
     }
     // A link pasted from the browser may carry ?timestamp= or other parameters: match on the path.
     const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-    const row = this.db
-      .prepare(
+    const row = this.#stmt(
         `SELECT recording_id FROM meetings
           WHERE rtrim(url, '/') = ? OR rtrim(share_url, '/') = ? OR url LIKE ? ESCAPE '\\' OR share_url LIKE ? ESCAPE '\\'
           ORDER BY created_at DESC LIMIT 1`,
@@ -196,18 +225,17 @@ export class MeetingReader {
   }
 
   getMeeting(recordingId: number): StoredMeeting | null {
-    const row = this.db.prepare('SELECT raw_json FROM meetings WHERE recording_id = ?').get(recordingId) as { raw_json: string } | undefined;
+    const row = this.#stmt('SELECT raw_json FROM meetings WHERE recording_id = ?').get(recordingId) as { raw_json: string } | undefined;
     if (!row) return null;
     return { meeting: JSON.parse(row.raw_json) as Record<string, unknown>, talk_time: this.talkTime(recordingId) };
   }
 
   talkTime(recordingId: number): TalkTime | null {
-    const head = this.db.prepare('SELECT total_seconds, internal_share, external_share, unknown_share, switches_per_minute FROM talk_time WHERE recording_id = ?').get(recordingId) as
+    const head = this.#stmt('SELECT total_seconds, internal_share, external_share, unknown_share, switches_per_minute FROM talk_time WHERE recording_id = ?').get(recordingId) as
       | Omit<TalkTime, 'speakers'>
       | undefined;
     if (!head) return null;
-    const speakers = this.db
-      .prepare('SELECT name, email, external, seconds, share, longest_monologue_seconds, questions FROM talk_time_speakers WHERE recording_id = ? ORDER BY seq')
+    const speakers = this.#stmt('SELECT name, email, external, seconds, share, longest_monologue_seconds, questions FROM talk_time_speakers WHERE recording_id = ? ORDER BY seq')
       .all(recordingId) as (Omit<SpeakerTalkTime, 'external'> & { external: number | null })[];
     return { ...head, speakers: speakers.map((s) => ({ ...s, external: bool(s.external) })) };
   }
@@ -223,8 +251,7 @@ export class MeetingReader {
       parts.push('lower(ai.assignee_email) = ?');
       params.push(filter.assignee.toLowerCase());
     }
-    const rows = this.db
-      .prepare(
+    const rows = this.#stmt(
         `SELECT ai.recording_id, ai.seq, m.title AS meeting_title, m.created_at AS meeting_created_at, ai.description, ai.completed,
                 ai.user_generated, ai.assignee_name, ai.assignee_email, ai.recording_timestamp, ai.start_seconds, ai.playback_url,
                 coalesce(m.share_url, m.url) AS meeting_url
@@ -255,8 +282,7 @@ export class MeetingReader {
       having.push('domain = ?');
       params.push(filter.domain.replace(/^@/, '').toLowerCase());
     }
-    const rows = this.db
-      .prepare(
+    const rows = this.#stmt(
         `WITH seen AS (
            -- One row per person and meeting, however often the invitation lists them.
            SELECT lower(a.email) AS email, max(a.name) AS name, max(a.is_external) AS is_external, m.recording_id, m.created_at, m.duration_seconds,
@@ -287,20 +313,19 @@ export class MeetingReader {
    */
   *transcriptLines(recordingId: number, slice: TranscriptSlice = {}): Generator<TranscriptLine> {
     const where = transcriptCondition(recordingId, slice);
-    yield* this.db
-      .prepare(`SELECT seq, speaker_name, speaker_email, text, timestamp, start_seconds FROM transcript_segments s WHERE ${where.sql} ORDER BY seq`)
+    yield* this.#stmt(`SELECT seq, speaker_name, speaker_email, text, timestamp, start_seconds FROM transcript_segments s WHERE ${where.sql} ORDER BY seq`)
       .iterate(...where.params) as IterableIterator<TranscriptLine>;
   }
 
   /** How many lines transcriptLines would give for this slice (ignoring fromSeq). */
   transcriptLineCount(recordingId: number, slice: Omit<TranscriptSlice, 'fromSeq'> = {}): number {
     const where = transcriptCondition(recordingId, slice);
-    return (this.db.prepare(`SELECT count(*) AS n FROM transcript_segments s WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+    return (this.#stmt(`SELECT count(*) AS n FROM transcript_segments s WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
   }
 
   /** The meeting count and newest meeting, for "nothing synced yet" messages. */
   meetingCount(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM meetings').get() as { n: number }).n;
+    return (this.#stmt('SELECT count(*) AS n FROM meetings').get() as { n: number }).n;
   }
 }
 
