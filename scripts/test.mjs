@@ -33,6 +33,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -88,6 +89,14 @@ export const REQUIREMENTS = [
     },
   },
   {
+    name: 'tmpfs-mount',
+    describe: 'a small tmpfs for the full-disk tests (mount, as root)',
+    // Mounting needs root (and, in a container, CAP_SYS_ADMIN: verify says when it is missing).
+    applies: () => isLinux() && isRoot(),
+    commands: { mount: 'mount', umount: 'mount' },
+    verify: () => tmpfsMountProblem(),
+  },
+  {
     name: 'sqlite3',
     describe: 'the sqlite3 shell the README points at',
     commands: { sqlite3: 'sqlite3' },
@@ -98,6 +107,19 @@ export const REQUIREMENTS = [
     commands: { chromium: 'chromium' },
   },
 ];
+
+/** Why a tmpfs cannot be mounted here (a container without CAP_SYS_ADMIN), or null. Also the tests' probe. */
+export function tmpfsMountProblem() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fs-tmpfs-probe-'));
+  try {
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
+    if (r.status !== 0) return `mount -t tmpfs failed: ${(r.stderr || r.error?.message || '').trim()}`;
+    spawnSync('umount', [dir]);
+    return null;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** What `npm ci` needs when better-sqlite3 has to be built from source. */
 const BUILD_TOOLS = { python3: 'python3', make: 'make', 'g++': 'g++' };

@@ -26,6 +26,8 @@ export interface TestSeams {
   pinnedNow: number | null;
   /** FATHOM_SYNC_RETRY_BASE_MS: the first retry backoff step, so tests need not wait 500 ms. */
   retryBaseMs: number | null;
+  /** FATHOM_SYNC_BUSY_TIMEOUT_MS: how long to wait for another program's lock on the database, so tests need not wait 5 s. */
+  busyTimeoutMs: number | null;
 }
 
 export interface AppContext {
@@ -63,7 +65,11 @@ function numberSeam(value: string | undefined): number | null {
 
 export function readTestSeams(env: NodeJS.ProcessEnv): TestSeams {
   const pinned = env.FATHOM_SYNC_NOW ? Date.parse(env.FATHOM_SYNC_NOW) : NaN;
-  return { pinnedNow: Number.isNaN(pinned) ? null : pinned, retryBaseMs: numberSeam(env.FATHOM_SYNC_RETRY_BASE_MS) };
+  return {
+    pinnedNow: Number.isNaN(pinned) ? null : pinned,
+    retryBaseMs: numberSeam(env.FATHOM_SYNC_RETRY_BASE_MS),
+    busyTimeoutMs: numberSeam(env.FATHOM_SYNC_BUSY_TIMEOUT_MS),
+  };
 }
 
 function currentUser(): UserInfo {

@@ -105,8 +105,74 @@ export abstract class FailureError extends FathomSyncError {
 /** config.json cannot be read or is not JSON. */
 export class ConfigError extends FailureError {}
 
-/** The local database cannot be used (not SQLite, unreadable, newer schema, corrupt). */
+/** The local database cannot be used (not SQLite, another program's, newer schema); the storage failures below say more. */
 export class DatabaseError extends FailureError {}
+
+/**
+ * What went wrong with the storage the meetings are kept in. The same kinds for every backend
+ * (SQLite now; PostgreSQL later maps its own errors to them), so the sync job and doctor decide
+ * on the kind, never on a driver's error code.
+ * - busy: another program holds the database for writing (exit 5: try again once it lets go);
+ * - full: no space left for what the sync writes;
+ * - permission: the file, its folder or the file system cannot be written (or read) by this user;
+ * - corrupt: the database is damaged; nothing more may be written to it;
+ * - io: the disk or file system failed.
+ */
+export type DatabaseFailureKind = 'busy' | 'full' | 'permission' | 'corrupt' | 'io';
+
+/** A storage failure: its kind and where (the database file; a server for PostgreSQL). */
+export interface DatabaseFailure extends FathomSyncError {
+  readonly kind: DatabaseFailureKind;
+  readonly location: string;
+}
+
+/** Another program holds the database open for writing. Exit 5. */
+export class DatabaseBusyError extends TemporaryError implements DatabaseFailure {
+  readonly kind = 'busy';
+  constructor(
+    readonly location: string,
+    message: string,
+    fix: FixInput,
+  ) {
+    super(message, fix);
+  }
+}
+
+/** Another storage failure the user must act on. Exit 1. */
+abstract class DatabaseFailureError extends FailureError implements DatabaseFailure {
+  abstract readonly kind: DatabaseFailureKind;
+  constructor(
+    readonly location: string,
+    message: string,
+    fix: FixInput,
+  ) {
+    super(message, fix);
+  }
+}
+
+/** The disk (or quota) holding the database is full. Exit 1. */
+export class DatabaseFullError extends DatabaseFailureError {
+  readonly kind = 'full';
+}
+
+/** The database, its folder or its file system cannot be written or read by this user. Exit 1. */
+export class DatabasePermissionError extends DatabaseFailureError {
+  readonly kind = 'permission';
+}
+
+/** The database is damaged. Exit 1. */
+export class DatabaseCorruptError extends DatabaseFailureError {
+  readonly kind = 'corrupt';
+}
+
+/** The disk or file system reported an I/O error. Exit 1. */
+export class DatabaseIoError extends DatabaseFailureError {
+  readonly kind = 'io';
+}
+
+export function isDatabaseFailure(err: unknown): err is DatabaseFailure {
+  return err instanceof DatabaseBusyError || err instanceof DatabaseFailureError;
+}
 
 /** The keychain or the credential file cannot be used as asked. */
 export class CredentialStoreError extends FailureError {}

@@ -1,4 +1,5 @@
-import { inspectDatabaseFile, openDatabase, type Db } from './database.js';
+import type { DatabaseFailure } from '../core/errors.js';
+import { databaseFailures, inspectDatabaseFile, openDatabase, type Db } from './database.js';
 import { SCHEMA_VERSION, readSchemaVersion } from './migrate.js';
 import { readPendingBackfill, readSyncState } from './sync-state.js';
 import { RunHistory } from './run-history.js';
@@ -69,5 +70,39 @@ export async function checkDatabaseHealth(file: string, limit = 20): Promise<Dat
     return { schemaVersion, integrityProblems, meetingCount: countable ? countMeetings(db) : null };
   } finally {
     db.close();
+  }
+}
+
+/**
+ * Whether a sync could write the database now: takes the write lock (BEGIN IMMEDIATE) and makes
+ * a write that changes nothing, then rolls back, so nothing is written. While another program
+ * holds the lock it tries again every `pollMs`, without blocking the event loop, for `waitMs`.
+ * Resolves null when a sync could write, else the failure a sync would meet (a database that
+ * stays locked, a read-only file or folder, ...). Needs a fathom-sync schema (sync_state).
+ */
+export async function probeWriteAccess(file: string, options: { waitMs: number; pollMs?: number; sleep: (ms: number) => Promise<void> }): Promise<DatabaseFailure | null> {
+  const failures = databaseFailures(file, { busyTimeoutMs: options.waitMs });
+  const { default: Database } = await import('better-sqlite3');
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    let db: Db | undefined;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('busy_timeout = 0');
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.prepare('DELETE FROM sync_state WHERE 0').run();
+      } finally {
+        db.exec('ROLLBACK');
+      }
+      return null;
+    } catch (err) {
+      const failure = failures.classify(err, { action: 'write' });
+      if (!failure) throw err;
+      if (failure.kind !== 'busy' || Date.now() >= deadline) return failure;
+    } finally {
+      db?.close();
+    }
+    await options.sleep(options.pollMs ?? 250);
   }
 }

@@ -138,6 +138,21 @@ export class SyncStore {
     })();
   }
 
+  /**
+   * A run the database could not take when it ended (another program held it for writing), written
+   * by a later run: the row it left "running" is finished as failed with the reason; a run that
+   * never got a row gets a finished one (skipped).
+   */
+  recordUnrecordedRun(run: { trigger: RunTrigger; mode: string; status: 'failed' | 'skipped'; error: string; now: string; pid: number }): number {
+    return this.db.transaction(() => {
+      const left = this.db.prepare("SELECT id FROM sync_runs WHERE status = 'running' AND pid = ? AND started_at <= ? ORDER BY id DESC LIMIT 1").get(run.pid, run.now) as { id: number } | undefined;
+      if (!left) return this.recordRefusedRun(run);
+      this.db.prepare("UPDATE sync_runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?").run(run.now, run.error, left.id);
+      recordError(this.db, run.error, run.now, left.id);
+      return left.id;
+    })();
+  }
+
   #saveCounters(runId: number, counters: RunCounters): void {
     this.db.prepare(`UPDATE sync_runs SET ${UPDATE_COUNTERS} WHERE id = @id`).run({ ...toCounterFields(counters), id: runId });
   }

@@ -52,6 +52,7 @@ export function doctorContextFor(app: AppContext): DoctorContext {
     schedule,
     config,
     ...(configError ? { configError } : {}),
+    ...(app.seams.busyTimeoutMs !== null ? { databaseBusyWaitMs: app.seams.busyTimeoutMs } : {}),
     apiUrl: settings.baseUrl,
     credential: memo(async () => {
       const { auth, problem } = await resolveAuth();

@@ -73,6 +73,8 @@ export interface DoctorContext {
   config: AppConfig;
   /** Why config.json could not be read, when it could not. */
   configError?: string;
+  /** How long a database held by another program may stay locked before doctor reports it (default: what a sync waits). */
+  databaseBusyWaitMs?: number;
   /** The API base URL the client would use. */
   apiUrl: string;
   /** Memoized: several checks ask, one lookup happens. */

@@ -1,7 +1,9 @@
-import { inspectDatabaseFile, openDatabase } from '../db/database.js';
+import { databaseFailures, inspectDatabaseFile, openDatabase } from '../db/database.js';
 import { SyncStore } from '../db/sync-store.js';
 import type { RunTrigger } from '../db/run-history.js';
-import { errorMessage } from '../core/errors.js';
+import type { AppPaths } from '../core/paths.js';
+import { DatabaseBusyError, errorMessage } from '../core/errors.js';
+import { rememberUnrecordedRun } from './unrecorded-runs.js';
 
 export interface RefusedRun {
   trigger: RunTrigger;
@@ -16,18 +18,26 @@ export interface RefusedRun {
 /**
  * Writes a refused run into the history of an existing database. A first run without a
  * credential does not create a database just to say so, and a database we cannot write is
- * reported, never allowed to replace the error the user needs to see.
+ * reported, never allowed to replace the error the user needs to see; one another program holds
+ * gets the run from the next run that can write (unrecorded-runs.ts).
  */
-export async function recordRefusedRun(databaseFile: string, run: RefusedRun, onProblem: (message: string) => void): Promise<void> {
+export async function recordRefusedRun(
+  paths: Pick<AppPaths, 'database' | 'stateDir'>,
+  run: RefusedRun,
+  onProblem: (message: string) => void,
+  busyTimeoutMs?: number,
+): Promise<void> {
   try {
-    if (inspectDatabaseFile(databaseFile) !== 'sqlite') return;
-    const db = await openDatabase(databaseFile);
+    if (inspectDatabaseFile(paths.database, 'write') !== 'sqlite') return;
+    const db = await openDatabase(paths.database, { busyTimeoutMs });
     try {
       new SyncStore(db).recordRefusedRun(run);
     } finally {
       db.close();
     }
   } catch (err) {
-    onProblem(`could not record this run in the history: ${errorMessage(err)}`);
+    const failure = err instanceof DatabaseBusyError ? err : databaseFailures(paths.database, { busyTimeoutMs }).classify(err, { action: 'write' });
+    if (failure instanceof DatabaseBusyError) rememberUnrecordedRun(paths.stateDir, run, onProblem);
+    else onProblem(`could not record this run in the history: ${errorMessage(err)}`);
   }
 }

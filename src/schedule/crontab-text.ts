@@ -1,4 +1,5 @@
 import { UsageError, ScheduleError } from '../core/errors.js';
+import { shellQuote } from '../core/shell-quote.js';
 import type { JobSpec } from './job.js';
 
 /**
@@ -19,13 +20,8 @@ export function stripInjectedHeader(text: string): string {
   return skip === 0 ? text : lines.slice(skip).join('\n');
 }
 
-/** Characters a shell word can carry without quotes. `%` is safe for sh; cron escaping is separate. */
-const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-
-export function shellQuote(value: string): string {
-  if (value !== '' && SHELL_SAFE.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+/** Moved to core (fixes for storage errors quote paths too); kept here for the schedule's callers. */
+export { shellQuote };
 
 /**
  * crontab(5): an unescaped `%` ends the command (the rest becomes stdin), and `\%` stands for

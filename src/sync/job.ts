@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { AppContext } from '../core/context.js';
-import { AlreadyRunningError, AuthRequiredError, InterruptedError, errorMessage } from '../core/errors.js';
+import { AlreadyRunningError, AuthRequiredError, DatabaseBusyError, InterruptedError, errorMessage } from '../core/errors.js';
 import { systemLockSystem, type LockSystem } from '../core/lock-file.js';
 import { apiSettings, createApiClient } from '../api/factory.js';
 import type { ApiAuth } from '../api/auth.js';
 import { credentialProviderFor } from '../auth/provider.js';
-import { assertDatabaseUsable, openDatabase, type Db } from '../db/database.js';
+import { assertDatabaseUsable, databaseFailures, openDatabase, type Db } from '../db/database.js';
+import { StorageGuard } from '../db/storage-failures.js';
 import { SyncStore } from '../db/sync-store.js';
 import { TeamStore } from '../db/team-store.js';
 import type { RunTrigger } from '../db/run-history.js';
@@ -14,6 +15,7 @@ import { toIso } from '../domain/time.js';
 import { incompleteRecheckFrom, planWindow, type ModeRequest, type SyncWindow } from '../domain/window.js';
 import { tidyAfterRun } from '../history/after-run.js';
 import { recordRefusedRun } from '../history/refused-run.js';
+import { rememberUnrecordedRun, recordUnrecordedRuns } from '../history/unrecorded-runs.js';
 import { continueBackfill, type BackfillSliceResult } from './backfill-slice.js';
 import { acquireRunLock, describeOwner, type RunLock } from './run-lock.js';
 import type { WindowReporter, WindowReporterFactory } from './reporter.js';
@@ -54,12 +56,22 @@ export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'outpu
 export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Promise<SyncJobResult> {
   const { paths, clock, output } = ctx;
   const system = ctx.lockSystem ?? systemLockSystem;
+  const busyTimeoutMs = ctx.seams.busyTimeoutMs ?? undefined;
   // A run refused before it starts is still a run: the history must show the hourly job failing
   // for want of a credential, not only its last success.
   const refuse = async (err: unknown, status: 'failed' | 'skipped'): Promise<never> => {
     const run = { trigger: req.trigger, mode: req.mode.mode, status, error: errorMessage(err), now: toIso(clock.now()), pid: system.pid };
-    await recordRefusedRun(paths.database, run, (message) => output.warn(message));
+    await recordRefusedRun(paths, run, (message) => output.warn(message), busyTimeoutMs);
     throw err;
+  };
+  // A database another program holds for writing cannot take this run's row now: the next run
+  // that can write records it as skipped, with the reason.
+  const unrecorded = (err: unknown): unknown => {
+    if (err instanceof DatabaseBusyError) {
+      const run = { trigger: req.trigger, mode: req.mode.mode, status: 'skipped' as const, error: err.message, now: toIso(clock.now()), pid: system.pid };
+      rememberUnrecordedRun(paths.stateDir, run, (message) => output.warn(message));
+    }
+    return err;
   };
   const auth: ApiAuth | null = await credentialProviderFor(ctx)
     .resolve()
@@ -76,13 +88,17 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
   });
   let db: Db;
   try {
-    db = await openDatabase(paths.database, { ownDirectory: path.dirname(paths.database) === paths.dataDir });
+    db = await openDatabase(paths.database, { ownDirectory: path.dirname(paths.database) === paths.dataDir, busyTimeoutMs });
   } catch (err) {
     lock.release();
-    throw err;
+    throw unrecorded(err);
   }
+  // Every storage call of the run goes through the guard: failures arrive typed, and after a
+  // damaged file or a locked one nothing more touches the database.
+  const guard = new StorageGuard(databaseFailures(paths.database, { busyTimeoutMs }), 'write');
   try {
-    const store = new SyncStore(db);
+    const store = guard.wrap(guard.run(() => new SyncStore(db)));
+    recordUnrecordedRuns(paths.stateDir, store, (message) => output.warn(message));
     const now = ctx.windowNow();
     let reporter: WindowReporter | undefined;
     const client = createApiClient({ settings: apiSettings(ctx), auth, clock, onEvent: (e) => reporter?.httpEvent(e) });
@@ -102,9 +118,13 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
     // there, recorded): a change of team members works talk time out again for every meeting.
     await refreshTeamsIfDue({ client, teams: new TeamStore(db), clock, output, signal: req.signal });
     const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
+    // A storage failure in the backfill slice is not the network's: it fails the run.
+    guard.throwIfFailed();
     return { run, backfill };
+  } catch (err) {
+    throw unrecorded(err);
   } finally {
-    tidyAfterRun(db, paths, (message) => output.warn(message), clock.now());
+    if (!guard.failure) tidyAfterRun(db, paths, (message) => output.warn(message), clock.now());
     db.close();
     lock.release();
   }

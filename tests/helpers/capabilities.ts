@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+// @ts-expect-error: a plain .mjs script (Node built-ins only), without type declarations
+import { tmpfsMountProblem } from '../../scripts/test.mjs';
 import { CLI } from './cli.js';
 
 /**
@@ -32,6 +34,7 @@ export const COMMANDS = {
   crontab: ['crontab', 'useradd', 'userdel'],
   'secret-service': ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'],
   'unprivileged-user': ['setpriv'],
+  'tmpfs-mount': ['mount', 'umount'],
   sqlite3: ['sqlite3'],
   chromium: ['chromium'],
   plutil: ['plutil'],
@@ -57,6 +60,12 @@ const PROBES = {
     if (missing) return `running as root, and ${missing}`;
     const probe = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)}, require('fs').constants.R_OK)`]);
     return probe.status === 0 ? null : `running as root, and user nobody cannot read ${CLI}`;
+  },
+  /** A small file system of its own for the full-disk tests: a tmpfs, mounted as root on Linux. */
+  'tmpfs-mount': () => {
+    if (process.platform !== 'linux') return 'tmpfs exists only on Linux';
+    if (process.getuid?.() !== 0) return 'needs root to mount a tmpfs';
+    return missingCommands(COMMANDS['tmpfs-mount']) ?? (tmpfsMountProblem() as string | null);
   },
   /** The sqlite3 shell the README points users at. */
   sqlite3: () => missingCommands(COMMANDS.sqlite3),

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { CLI, dbPath, runCli, startCli, collect, tempHome, type CliResult } from '../helpers/cli.js';
-import { AS_NOBODY, need } from '../helpers/capabilities.js';
+import { dbPath, runCli, startCli, collect, tempHome } from '../helpers/cli.js';
+import { unprivilegedRunner } from '../helpers/unprivileged.js';
 import { expectDatabaseMatches, query } from '../helpers/truth.js';
 
 const NOW = '2026-11-20T12:00:00Z';
@@ -474,21 +473,3 @@ describe('cli basics', () => {
     expect(runHelp.stdout).toMatch(/--incremental/);
   });
 });
-
-/**
- * Runs the CLI as an ordinary user: as is when the tests are not root, else as `nobody` through
- * setpriv(1). need('unprivileged-user') says whether either is possible.
- */
-function unprivilegedRunner(): { skip: boolean; title: (text: string) => string; run: (args: string[], env: NodeJS.ProcessEnv) => Promise<CliResult> } {
-  const { skip, title } = need('unprivileged-user');
-  if (process.getuid?.() !== 0) return { skip, title, run: (args, env) => runCli(args, env) };
-  return {
-    skip,
-    title,
-    run: (args, env) => {
-      const child = spawn('setpriv', [...AS_NOBODY, process.execPath, CLI, ...args], { env, cwd: os.tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdin!.end();
-      return collect(child);
-    },
-  };
-}

@@ -32,8 +32,8 @@ describe('the test command', () => {
     const all = requirements.map(always);
     const has = (present: string[]) => (command: string) => present.includes(command);
     const planned = plan(all, { has: has(['crontab', 'dbus-daemon', 'dbus-send', 'setpriv']) });
-    expect(planned.packages).toEqual(['chromium', 'gnome-keyring', 'passwd', 'sqlite3', 'tmux']);
-    expect(planned.missing.map((m: { requirement: Requirement }) => m.requirement.name)).toEqual(['tmux', 'crontab', 'secret-service', 'sqlite3', 'chromium']);
+    expect(planned.packages).toEqual(['chromium', 'gnome-keyring', 'mount', 'passwd', 'sqlite3', 'tmux']);
+    expect(planned.missing.map((m: { requirement: Requirement }) => m.requirement.name)).toEqual(['tmux', 'crontab', 'secret-service', 'tmpfs-mount', 'sqlite3', 'chromium']);
     const everything = Object.values(COMMANDS).flat();
     expect(plan(all, { has: has(everything) }).packages).toEqual([]);
   });
@@ -41,7 +41,7 @@ describe('the test command', () => {
   it('leaves out what does not apply here and what FATHOM_SYNC_TEST_WITHOUT names; an unknown name is an error', () => {
     const all = requirements.map((r) => (r.name === 'crontab' ? { ...r, applies: () => false } : always(r)));
     const planned = plan(all, { has: () => false, without: ['tmux'] });
-    expect(planned.wanted.map((r: Requirement) => r.name)).toEqual(['secret-service', 'unprivileged-user', 'sqlite3', 'chromium']);
+    expect(planned.wanted.map((r: Requirement) => r.name)).toEqual(['secret-service', 'unprivileged-user', 'tmpfs-mount', 'sqlite3', 'chromium']);
     expect(() => plan(all, { without: ['tmuxx'] })).toThrow(/FATHOM_SYNC_TEST_WITHOUT names tmuxx/);
   });
 

@@ -1,15 +1,10 @@
+import { formatDuration } from '../../core/duration.js';
 import { FathomSyncError, errorMessage } from '../../core/errors.js';
-import { inspectDatabaseFile } from '../../db/database.js';
+import { BUSY_TIMEOUT_MS, databaseFailures, inspectDatabaseFile } from '../../db/database.js';
 import { SCHEMA_VERSION } from '../../db/migrate.js';
-import { shellQuote } from '../../schedule/crontab-text.js';
-import type { CheckFix, DoctorCheck } from '../types.js';
-
-function moveAsideFix(file: string, why: string): CheckFix {
-  return {
-    text: `${why} Restore it from a backup, or move it aside and sync everything again:`,
-    commands: [`mv ${shellQuote(file)} ${shellQuote(`${file}.broken`)} && fathom-sync run --all`],
-  };
-}
+import { moveAsideFix } from '../../db/sqlite-failures.js';
+import { inspectRunLock } from '../../sync/run-lock.js';
+import type { CheckResult, DoctorCheck, DoctorContext } from '../types.js';
 
 export const databaseCheck: DoctorCheck = {
   id: 'database',
@@ -37,6 +32,9 @@ export const databaseCheck: DoctorCheck = {
     try {
       health = await checkDatabaseHealth(file);
     } catch (err) {
+      // Locked, unreadable for this user, failing disk: say so, with its fix; moving the file aside is for a damaged one.
+      const failure = databaseFailures(file).classify(err, { action: 'read', opening: true });
+      if (failure && failure.kind !== 'corrupt') return { status: 'failure', summary: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) };
       const code = (err as { code?: string }).code;
       return { status: 'failure', summary: `cannot read ${file}: ${errorMessage(err)}${code ? ` (${code})` : ''}`, fix: moveAsideFix(file, 'The database cannot be read.') };
     }
@@ -51,6 +49,8 @@ export const databaseCheck: DoctorCheck = {
         fix: { text: 'A newer fathom-sync wrote this database; upgrade:', commands: ['npm install -g fathom-sync@latest'] },
       };
     }
+    const unwritable = version > 0 ? await writeProblem(ctx, file) : null;
+    if (unwritable) return unwritable;
     if (version < SCHEMA_VERSION) {
       return {
         status: 'warning',
@@ -62,3 +62,25 @@ export const databaseCheck: DoctorCheck = {
     return { status: 'ok', summary: `${health.meetingCount ?? 0} meetings, schema v${version}, integrity ok`, details: [file] };
   },
 };
+
+/**
+ * What would keep the next sync from writing: another program holding the database for writing
+ * for longer than a sync waits, or a file or folder this user cannot write. Not looked for while a
+ * sync runs (that sync holds the write lock for a moment per page).
+ */
+async function writeProblem(ctx: DoctorContext, file: string): Promise<CheckResult | null> {
+  const lock = inspectRunLock(ctx.paths.lockFile, { clock: ctx.clock, system: ctx.lockSystem });
+  if (lock.state === 'held') return null;
+  const { probeWriteAccess } = await import('../../db/inspect.js');
+  const waitMs = ctx.databaseBusyWaitMs ?? BUSY_TIMEOUT_MS;
+  const failure = await probeWriteAccess(file, { waitMs, sleep: (ms) => ctx.clock.sleep(ms) });
+  if (!failure) return null;
+  if (failure.kind === 'busy') {
+    return {
+      status: 'failure',
+      summary: `${file} stays locked: another program has held it open for writing for over ${formatDuration(waitMs)}, so every sync fails until it lets go`,
+      ...(failure.fix ? { fix: failure.fix } : {}),
+    };
+  }
+  return { status: 'failure', summary: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) };
+}
