@@ -116,7 +116,7 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
     const run = await readWindow(planFor(store, req.mode, now));
     // After the run's own window (so a rejected credential or a server that is down fails the run
     // there, recorded): a change of team members works talk time out again for every meeting.
-    await refreshTeamsIfDue({ client, teams: new TeamStore(db), clock, output, signal: req.signal });
+    await refreshTeamsIfDue({ client, teams: guard.wrap(guard.run(() => new TeamStore(db))), clock, output, signal: req.signal });
     const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
     // A storage failure in the backfill slice is not the network's: it fails the run.
     guard.throwIfFailed();
