@@ -107,7 +107,7 @@ describe.skipIf(tmuxNeed.skip)(tmuxNeed.title('the browser'), () => {
   });
 });
 
-describe.skipIf(!hasTmux)('an external https redirect URI at a terminal', () => {
+describe.skipIf(tmuxNeed.skip)(tmuxNeed.title('an external https redirect URI at a terminal'), () => {
   const EXTERNAL = 'https://forwarder.example.test/fathom-sync/oauth-forwarder.html';
   const env = () => ({
     FATHOM_OAUTH_AUTHORIZE_URL: oauth.authorizeUrl,
