@@ -54,17 +54,24 @@ step(['run', '--all']);
 step(['run', '--incremental']);
 stopServer();
 
+// What the data is for: searching every call, one meeting, the weeks at a glance.
+const listed = spawnSync(process.execPath, [cli, 'list', '--limit', '20', '--json'], { env, encoding: 'utf8' });
+// The newest meeting Fathom has finished (summary and transcript in), to show all of it.
+const newest = JSON.parse(listed.stdout || '[]').find((m) => m.content_complete && m.has_transcript)?.recording_id;
+step(['search', 'budget', 'quarter', '--limit', '3']);
+if (newest !== undefined) step(['show', String(newest)]);
+step(['stats', '--since', new Date(Date.now() - 28 * 24 * 3600 * 1000).toISOString().slice(0, 10)]);
+
 const db = path.join(home, 'data', 'fathom-sync.db');
-const rel = path.relative(process.cwd(), db);
+const demoHome = path.relative(process.cwd(), home) || home;
 console.log(`Your demo database: ${db}
 
-Things to try:
-  sqlite3 ${rel} "SELECT created_at, title, duration_seconds FROM meetings ORDER BY created_at DESC LIMIT 5"
-  sqlite3 ${rel} "SELECT m.title, s.timestamp, s.speaker_name, snippet(transcript_fts, 0, '[', ']', '…', 8)
-                    FROM transcript_fts JOIN transcript_segments s ON s.id = transcript_fts.rowid
-                    JOIN meetings m USING (recording_id) WHERE transcript_fts MATCH 'budget' LIMIT 5"
-  sqlite3 ${rel} "SELECT email, name, last_meeting_at FROM contacts ORDER BY last_meeting_at DESC LIMIT 10"
-  sqlite3 ${rel} "SELECT id, mode, status, meetings_new, requests, started_at FROM sync_runs"
+Things to try (FATHOM_SYNC_HOME=${demoHome} points the CLI at the demo):
+  FATHOM_SYNC_HOME=${demoHome} node bin/fathom-sync.js search '"next quarter"' -budget
+  FATHOM_SYNC_HOME=${demoHome} node bin/fathom-sync.js people --external
+  FATHOM_SYNC_HOME=${demoHome} node bin/fathom-sync.js tasks --limit 5
+  FATHOM_SYNC_HOME=${demoHome} node bin/fathom-sync.js export --out .demo/notes     # Markdown for Obsidian
+  FATHOM_SYNC_HOME=${demoHome} node bin/fathom-sync.js log
 
 With a real account (Fathom → Settings → API Access for a key):
   node bin/fathom-sync.js connect --api-key
