@@ -2,6 +2,7 @@ import { Command, CommanderError, Help, Option } from 'commander';
 import { ExitCode, UsageError } from './core/errors.js';
 import { OutputHost, type Streams } from './core/output.js';
 import { createAppContext, type AppContext } from './core/context.js';
+import { VERSION } from './core/version.js';
 
 /**
  * The command line. Only commander is loaded up front so `--help` stays fast: each action
@@ -11,7 +12,7 @@ import { createAppContext, type AppContext } from './core/context.js';
  * an exit code.
  */
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

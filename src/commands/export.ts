@@ -3,7 +3,7 @@ import type { AppContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { openReader } from '../db/read/open.js';
 import { EXPORT_FORMATS, exportMeetings, type ExportFormat } from '../export/export-meetings.js';
-import { parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
 export interface ExportFlags extends MeetingFilterFlags {
   format?: string;

@@ -2,7 +2,7 @@ import type { AppContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import { openReader } from '../db/read/open.js';
 import type { MeetingListItem } from '../db/read/reader.js';
-import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 import { renderTable } from './render/table.js';
 
 export interface ListFlags extends MeetingFilterFlags {

@@ -4,7 +4,7 @@ import type { AppContext } from '../core/context.js';
 import { toCounterFields } from '../domain/counters.js';
 import type { RunRecord } from '../db/run-history.js';
 import { recentRuns, runDurationMs } from '../history/runs.js';
-import { parsePositiveInt } from './flag-values.js';
+import { parsePositiveInt } from '../domain/user-input.js';
 
 export interface LogFlags {
   limit?: string;

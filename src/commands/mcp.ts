@@ -2,7 +2,7 @@ import { format } from 'node:util';
 import type { AppContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import { inspectDatabaseFile } from '../db/database.js';
-import { VERSION } from '../cli.js';
+import { VERSION } from '../core/version.js';
 
 export interface McpFlags {
   printConfig?: boolean;

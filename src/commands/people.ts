@@ -5,7 +5,7 @@ import { openReader } from '../db/read/open.js';
 import type { PeopleSort } from '../db/read/reader.js';
 import { formatMeetingTable } from './list.js';
 import { formatTasks } from './tasks.js';
-import { isEmail, parseLimit } from './read-flags.js';
+import { isEmail, parseLimit } from '../domain/meeting-filter.js';
 import { renderTable } from './render/table.js';
 
 export interface PeopleFlags {

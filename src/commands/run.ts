@@ -4,7 +4,7 @@ import { toCounterFields } from '../domain/counters.js';
 import type { SyncFilters } from '../domain/filters.js';
 import { planWindow, type ModeRequest } from '../domain/window.js';
 import type { SyncJobResult } from '../sync/job.js';
-import { parseDateArg, parsePositiveInt } from './flag-values.js';
+import { parseDateArg, parsePositiveInt } from '../domain/user-input.js';
 
 /** Flags of `fathom-sync run`, as commander hands them over. */
 export interface RunFlags {

@@ -4,7 +4,7 @@ import { safeLine } from '../core/safe-text.js';
 import { parseSearchQuery } from '../domain/search-query.js';
 import { openReader } from '../db/read/open.js';
 import { HIT_KINDS, markSnippet, publicSearchResult, searchMeetings, type HitKind, type SearchHit } from '../db/read/search.js';
-import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
 export interface SearchFlags extends MeetingFilterFlags {
   speaker?: string;

@@ -2,7 +2,7 @@ import type { AppContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import { openReader } from '../db/read/open.js';
 import { meetingStats, type MeetingStats } from '../db/read/stats.js';
-import { parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 import { renderBars } from './render/bars.js';
 import { renderTable } from './render/table.js';
 

@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
 import { openReader } from '../db/read/open.js';
 import type { TaskItem } from '../db/read/reader.js';
-import { isEmail, parseLimit, parseMeetingFilter, type MeetingFilterFlags } from './read-flags.js';
+import { isEmail, parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
 export interface TasksFlags extends MeetingFilterFlags {
   done?: boolean;

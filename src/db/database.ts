@@ -7,7 +7,9 @@ import { migrate, readSchemaVersion, SCHEMA_VERSION } from './migrate.js';
 import { sqliteFailures } from './sqlite-failures.js';
 import { StorageGuard, guardDatabase, type StorageFailureClassifier } from './storage-failures.js';
 
-export type Db = BetterSqlite3.Database;
+import type { Db } from './db.js';
+
+export type { Db };
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 

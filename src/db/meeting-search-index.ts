@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 
 /**
  * meeting_search_fts: one row per meeting (its titles, summary, action items and whole

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 import type { Meeting } from '../api/schemas.js';
 import { canonicalTime, canonicalTimeOrNull, hmsToSeconds } from '../domain/time.js';
 import { TalkTimeWriter, talkTimeOf } from './talk-time-store.js';

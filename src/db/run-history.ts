@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 import { fromCounterFields, type CounterFields, type RunCounters } from '../domain/counters.js';
 
 /**

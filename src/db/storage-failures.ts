@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 import type { DatabaseFailure } from '../core/errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
 import { advanceBookmark, readPendingBackfill, readSyncState, recordError, recordSuccess, writePendingBackfill, type SyncState } from './sync-state.js';
 import type { RunStatus, RunTrigger } from './run-history.js';

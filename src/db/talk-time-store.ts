@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './database.js';
+import type { Db } from './db.js';
 import { MeetingSchema, type Meeting } from '../api/schemas.js';
 import { computeTalkTime, type TalkPerson, type TalkTime } from '../domain/talk-time.js';
 import { hmsToSeconds } from '../domain/time.js';

@@ -1,19 +1,12 @@
 import { databaseFailures, inspectDatabaseFile, openDatabase } from '../db/database.js';
 import { SyncStore } from '../db/sync-store.js';
-import type { RunTrigger } from '../db/run-history.js';
 import type { AppPaths } from '../core/paths.js';
 import { DatabaseBusyError, errorMessage } from '../core/errors.js';
 import { rememberUnrecordedRun } from './unrecorded-runs.js';
+import type { RefusedRun } from './refused-run-record.js';
 
-export interface RefusedRun {
-  trigger: RunTrigger;
-  mode: string;
-  /** failed: the run could not start (no credential); skipped: another sync was running. */
-  status: 'failed' | 'skipped';
-  error: string;
-  now: string;
-  pid: number;
-}
+export type { RefusedRun };
+
 
 /**
  * Writes a refused run into the history of an existing database. A first run without a

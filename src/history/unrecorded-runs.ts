@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import type { SyncStore } from '../db/sync-store.js';
-import type { RefusedRun } from './refused-run.js';
+import type { RefusedRun } from './refused-run-record.js';
 
 /**
  * Runs the database could not take when they ended, because another program held it for writing:

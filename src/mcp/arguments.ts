@@ -1,6 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
-import { parseMeetingFilter } from '../commands/read-flags.js';
+import { parseMeetingFilter } from '../domain/meeting-filter.js';
 import type { MeetingFilter } from '../db/read/filters.js';
 import type { Reader } from './tool-kit.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bookmarkAfter, planWindow } from '../../src/domain/window.js';
 import { DAY_MS } from '../../src/domain/time.js';
-import { parseDateArg, parsePositiveInt } from '../../src/commands/flag-values.js';
+import { parseDateArg, parsePositiveInt } from '../../src/domain/user-input.js';
 import { UsageError } from '../../src/core/errors.js';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');

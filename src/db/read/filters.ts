@@ -1,24 +1,12 @@
+import type { MeetingFilter } from '../../domain/meeting-filter.js';
+
+export type { MeetingFilter };
+
 /**
  * The filters every read command shares (list, search, export, tasks, stats, and the MCP tools),
  * turned into one SQL condition over `meetings m`. Values are always bound parameters.
  */
 
-export interface MeetingFilter {
-  /** created_at from (inclusive), epoch ms. */
-  since?: number;
-  /** created_at up to (inclusive), epoch ms. */
-  until?: number;
-  /** Meetings with an attendee of this email, or of this company domain (repeatable: any of them). */
-  with?: string[];
-  recordedBy?: string[];
-  teams?: string[];
-  /** Attendee company domains (as `run --domain`). */
-  domains?: string[];
-  invitees?: 'only_internal' | 'one_or_more_external';
-  meetingType?: string;
-  /** Only these recordings. */
-  ids?: number[];
-}
 
 export interface SqlCondition {
   sql: string;

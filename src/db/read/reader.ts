@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../database.js';
+import type { Db } from '../db.js';
 import type { TalkTime, SpeakerTalkTime } from '../../domain/talk-time.js';
 import { playbackUrl } from '../../domain/playback.js';
 import { meetingCondition, type MeetingFilter } from './filters.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../database.js';
+import type { Db } from '../db.js';
 import { safeLine } from '../../core/safe-text.js';
 import { toFtsMatch, type ParsedQuery } from '../../domain/search-query.js';
 import { TextMatcher, snippetOf, type TextMatch } from '../../domain/text-match.js';

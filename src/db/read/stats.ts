@@ -1,4 +1,4 @@
-import type { Db } from '../database.js';
+import type { Db } from '../db.js';
 import { meetingCondition, type MeetingFilter, type SqlCondition } from './filters.js';
 
 /**

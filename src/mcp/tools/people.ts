@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { isEmail } from '../../commands/read-flags.js';
+import { isEmail } from '../../domain/meeting-filter.js';
 import { talkTimeTotals, type TalkTimeTotals } from '../../db/read/stats.js';
 import type { Person, TaskItem } from '../../db/read/reader.js';
 import type { TalkTime } from '../../domain/talk-time.js';

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/errors.js';
-import { DAY_MS, toIso } from '../domain/time.js';
+import { DAY_MS, toIso } from './time.js';
 
-/** Values of flags (--since, --until, --last, --lookback, --limit): each problem is a UsageError. */
+/** Values people type (flags, MCP tool arguments): --since, --until, --last, --lookback, --limit. Each problem is a UsageError. */
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;

@@ -1,6 +1,24 @@
 import { UsageError } from '../core/errors.js';
-import { parseDateArg, parsePositiveInt } from './flag-values.js';
-import type { MeetingFilter } from '../db/read/filters.js';
+import { parseDateArg, parsePositiveInt } from './user-input.js';
+
+/** Which meetings a read command (or an MCP tool) is about. */
+export interface MeetingFilter {
+  /** created_at from (inclusive), epoch ms. */
+  since?: number;
+  /** created_at up to (inclusive), epoch ms. */
+  until?: number;
+  /** Meetings with an attendee of this email, or of this company domain (repeatable: any of them). */
+  with?: string[];
+  recordedBy?: string[];
+  teams?: string[];
+  /** Attendee company domains (as `run --domain`). */
+  domains?: string[];
+  invitees?: 'only_internal' | 'one_or_more_external';
+  meetingType?: string;
+  /** Only these recordings. */
+  ids?: number[];
+}
+
 
 /** The meeting filters every read command takes, as commander hands them over. */
 export interface MeetingFilterFlags {
