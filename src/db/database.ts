@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
 import { DatabaseError, FathomSyncError, errorMessage } from '../core/errors.js';
 import { ensurePrivateDir, makePrivateDirs } from '../core/fs-safe.js';
 import { migrate, readSchemaVersion, SCHEMA_VERSION } from './migrate.js';
