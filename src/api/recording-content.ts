@@ -23,7 +23,9 @@ export function fetchesContentPerRecording(client: FathomClient): boolean {
 }
 
 /**
- * Completes listed meetings with their summary and transcript.
+ * Completes listed meetings with their summary and transcript, merged into the listed payload as
+ * Fathom sent them (checked against the schema by the client, not normalised), so raw_json holds
+ * Fathom's own bytes here too.
  *
  * A recording whose content Fathom refuses (403, 404, ...) or sends in a shape that fails the
  * schema (RecordingContentError) must not fail the run, nor every later run that meets it again.

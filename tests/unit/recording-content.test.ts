@@ -41,6 +41,18 @@ describe('withRecordingContent', () => {
     expect(out.meetings[0]!.meeting.calendar_invitees[0]).toMatchObject({ email: 'zoe@client.example', matched_speaker_display_name: 'Zoë Ångström' });
   });
 
+  it('stores the content verbatim: the listed payload with the bodies Fathom sent merged in, nothing normalised', async () => {
+    const sent = { markdown_formatted: '## Fetched', template_name: null, extra: 1 };
+    const lines = [{ text: 'Bonjour', timestamp: '00:00:05', speaker: { display_name: 'Zoë Ångström', matched_calendar_invitee_email: 'zoe@client.example' } }];
+    const client = { summary: async () => sent, transcript: async () => lines } as unknown as FathomClient;
+    const out = await withRecordingContent([listed(5)], { client, stored: nothingStored });
+    const raw = out.meetings[0]!.raw as Record<string, unknown>;
+    expect(JSON.stringify(raw.default_summary)).toBe(JSON.stringify(sent));
+    expect(JSON.stringify(raw.transcript)).toBe(JSON.stringify(lines));
+    // The listed payload's keys in their order, content in place.
+    expect(Object.keys(raw)).toEqual(Object.keys(listed(5).raw));
+  });
+
   it('skips the calls for a meeting whose content is stored complete', async () => {
     const { client, calls } = fakeClient();
     const stored: StoredContentSource = { storedContent: (id, o) => (id === 2 && !o?.includeIncomplete ? { default_summary: summary, transcript } : null) };
