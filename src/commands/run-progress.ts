@@ -26,8 +26,8 @@ class PlainView implements WindowReporter {
     if (this.quiet) return;
     const c = r.counters;
     const pct = r.fraction === null ? '' : ` · ${Math.round(r.fraction * 100)}%`;
-    const back = r.oldestCreatedAt ? ` · back to ${r.oldestCreatedAt.slice(0, 10)}` : '';
-    this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${back}${pct}`);
+    const slices = r.slicesDone === 0 ? '' : ` · ${r.slicesDone} ${r.slicesDone === 1 ? 'slice' : 'slices'} done${r.doneTo ? `, back to ${r.doneTo.slice(0, 10)}` : ''}`;
+    this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${slices}${pct}`);
   }
   skipped(item: SkippedItem): void {
     this.output.warn(`skipped recording ${item.recordingId ?? '(no id)'}: ${item.reason}`);
@@ -67,9 +67,9 @@ class BarView implements WindowReporter {
     this.#bar = new cliProgress.SingleBar(
       {
         stream: output.streams.stderr,
-        // --all has no known end (Fathom gives no total): how far back it has reached and the
-        // counts, never a made-up percentage.
-        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | back to {back} | ${counts}`,
+        // --all has no known end (Fathom gives no total): how far back its slices read to the end
+        // have reached, and the counts, never a made-up percentage.
+        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | {slices} slices done, back to {back} | ${counts}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -78,7 +78,7 @@ class BarView implements WindowReporter {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, back: '...', status: '' });
+    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, slices: 0, back: '...', status: '' });
   }
 
   #payload(): object {
@@ -88,7 +88,8 @@ class BarView implements WindowReporter {
       new: r?.counters.meetingsNew ?? 0,
       updated: r?.counters.meetingsUpdated ?? 0,
       pages: r?.counters.pages ?? 0,
-      back: r?.oldestCreatedAt?.slice(0, 10) ?? '...',
+      slices: r?.slicesDone ?? 0,
+      back: r?.doneTo?.slice(0, 10) ?? '...',
       status: this.#status,
     };
   }

@@ -610,6 +610,14 @@ describe('faults', () => {
     expect((await call(s, '/teams')).status).toBe(200);
   });
 
+  it("'after' lets that many matching requests pass first: a fault part way through a run", async () => {
+    s.injectFaults({ kind: 'status', status: 503, count: 2, path: '/meetings', after: 2 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(s, i === 1 ? '/teams' : '/meetings')).status);
+    expect(statuses).toEqual([200, 200, 200, 503, 503]);
+    expect((await call(s, '/meetings')).status).toBe(200);
+  });
+
   it("'reset' drops the connection without an answer", async () => {
     s.injectFaults({ kind: 'reset', path: '/meetings' });
     const r = await raw(buildUrl(s, '/meetings'));
