@@ -17,6 +17,11 @@ export async function createProgressView(output: Output, opts: { limit: number |
   return new BarView(output, cliProgress, opts.limit, opts.endKnown, clock);
 }
 
+/** How far back the slices read to their end reach: a date, or the beginning (the last slice of --all is open-ended). */
+function backTo(r: PageReport): string {
+  return r.doneTo === null ? 'the beginning' : r.doneTo.slice(0, 10);
+}
+
 class PlainView implements WindowReporter {
   constructor(
     private readonly output: Output,
@@ -26,7 +31,7 @@ class PlainView implements WindowReporter {
     if (this.quiet) return;
     const c = r.counters;
     const pct = r.fraction === null ? '' : ` · ${Math.round(r.fraction * 100)}%`;
-    const slices = r.slicesDone === 0 ? '' : ` · ${r.slicesDone} ${r.slicesDone === 1 ? 'slice' : 'slices'} done${r.doneTo ? `, back to ${r.doneTo.slice(0, 10)}` : ''}`;
+    const slices = r.slicesDone === 0 ? '' : ` · ${r.slicesDone} ${r.slicesDone === 1 ? 'slice' : 'slices'} done, back to ${backTo(r)}`;
     this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${slices}${pct}`);
   }
   skipped(item: SkippedItem): void {
@@ -89,7 +94,7 @@ class BarView implements WindowReporter {
       updated: r?.counters.meetingsUpdated ?? 0,
       pages: r?.counters.pages ?? 0,
       slices: r?.slicesDone ?? 0,
-      back: r?.doneTo?.slice(0, 10) ?? '...',
+      back: r && r.slicesDone > 0 ? backTo(r) : '...',
       status: this.#status,
     };
   }

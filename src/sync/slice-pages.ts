@@ -13,7 +13,7 @@ import { meetingPages, sliceQueries } from './page-source.js';
  * the configuration, the same with recorded_by[] for them) read to its last page, as an async
  * iterator the sync commits page by page. Each page carries the meetings inside the slice that
  * this run has not had yet (a meeting listed by both queries, or on both sides of a slice edge,
- * is written once).
+ * is written once), and the items it skipped that the run has not reported yet.
  */
 
 /** A server that pages on with nothing new inside the slice: it ignores the filters (or the cursor). */
@@ -47,6 +47,8 @@ export interface SliceSource {
   signal?: AbortSignal;
   /** recording_ids this run has had, in any slice. */
   readonly runSeen: Set<number>;
+  /** Items this run has reported as skipped (recording_id and reason): a server that ignores the filters sends them to every slice. */
+  readonly runSkipped: Set<string>;
   /** The most meetings a page has held so far (null before the first page). */
   pageSize: number | null;
 }
@@ -71,7 +73,13 @@ export async function* slicePages(src: SliceSource, slice: Slice): AsyncGenerato
         src.runSeen.add(id);
         meetings.push(m);
       }
-      yield { meetings, skipped: page.skipped, sliceDone: decision.done && q === queries.length - 1 };
+      const skipped = page.skipped.filter((item) => {
+        const key = `${item.recordingId}\u0000${item.reason}`;
+        if (src.runSkipped.has(key)) return false;
+        src.runSkipped.add(key);
+        return true;
+      });
+      yield { meetings, skipped, sliceDone: decision.done && q === queries.length - 1 };
     }
   }
 }

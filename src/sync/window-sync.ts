@@ -151,6 +151,7 @@ class WindowRun {
       perRecording: fetchesContentPerRecording(req.client),
       ...(req.signal ? { signal: req.signal } : {}),
       runSeen: new Set(),
+      runSkipped: new Set(),
       pageSize: null,
     };
   }
