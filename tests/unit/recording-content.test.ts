@@ -61,6 +61,17 @@ describe('withRecordingContent', () => {
     expect(out.meetings[0]!.meeting.default_summary).toEqual(summary);
   });
 
+  it('a meeting stored without its content that is not due again costs no call and keeps what is stored; one that is due is asked', async () => {
+    const { client, calls } = fakeClient();
+    const earlier = [{ speaker: { display_name: 'Me' }, text: 'partial', timestamp: '00:00:01' }];
+    const stored: StoredContentSource = { storedContent: (_id, o) => (o?.includeIncomplete ? { default_summary: null, transcript: earlier } : null) };
+    const out = await withRecordingContent([listed(6), listed(7)], { client, stored, retryDue: (id) => id === 7 });
+    expect(calls).toEqual(['summary 7', 'transcript 7']);
+    expect(out.meetings[0]).toMatchObject({ contentAsked: false, meeting: { default_summary: null, transcript: [{ text: 'partial' }] } });
+    expect(out.meetings[1]).toMatchObject({ contentAsked: true, meeting: { default_summary: summary } });
+    expect(out.skipped).toEqual([]);
+  });
+
   it('a refused recording keeps what arrived and what was stored, and is reported instead of failing the run', async () => {
     const { client } = fakeClient({ 3: { transcript: new RecordingContentError(3, 'HTTP 403', 403) } });
     const earlier = [{ speaker: { display_name: 'Me' }, text: 'stored before', timestamp: '00:00:01' }];
