@@ -56,6 +56,7 @@ type CliProgress = typeof import('cli-progress');
 class BarView implements WindowReporter {
   readonly #bar: import('cli-progress').SingleBar;
   readonly #limit: number | null;
+  readonly #endKnown: boolean;
   #status = '';
   #last: PageReport | null = null;
   #waitTimer: NodeJS.Timeout | undefined;
@@ -68,6 +69,7 @@ class BarView implements WindowReporter {
     private readonly clock: Clock,
   ) {
     this.#limit = limit;
+    this.#endKnown = endKnown;
     const counts = '{meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}';
     this.#bar = new cliProgress.SingleBar(
       {
@@ -105,6 +107,8 @@ class BarView implements WindowReporter {
     let value: number;
     if (this.#limit !== null) value = Math.min(r.counters.meetingsSeen, this.#limit);
     else if (r.fraction !== null) value = Math.round(r.fraction * 100);
+    // Before a slice is read to its end nothing is known (pages come in no order): 0, not a guess.
+    else if (this.#endKnown) value = 0;
     else value = Math.min(99, r.counters.pages); // no known end (--all): not shown, the counts are
     this.#bar.update(value, this.#payload());
   }

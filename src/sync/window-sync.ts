@@ -299,13 +299,14 @@ class WindowRun {
     this.#req.reporter?.page({ counters: { ...this.counters }, doneTo: isoOrNull(this.#doneTo), slicesDone: this.slicesDone, fraction: this.#fraction() });
   }
 
-  /** Share of the window read to the end of a slice, when the window has a start. */
+  /** Share of the window read to the end of a slice, when the window has a start and a slice is done. */
   #fraction(): number | null {
     const { window, now } = this.#req;
     if (window.limit !== null || window.start === null) return null;
     const top = window.end ?? now;
     const span = top - window.start;
-    if (this.#doneTo === null || span <= 0) return 0;
+    // Nothing is known before a slice is read to its end: pages come in no order.
+    if (this.#doneTo === null || span <= 0) return null;
     return Math.min(1, Math.max(0, (top - this.#doneTo) / span));
   }
 }
