@@ -1,4 +1,4 @@
--- fathom-sync database schema, version 4 (what every migration in src/db/migrate.ts adds up to).
+-- fathom-sync database schema, version 5 (what every migration in src/db/migrate.ts adds up to).
 -- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
 -- migrations there and bump PRAGMA user_version, so existing data is carried forward.
 -- Times are ISO-8601 UTC text in one form, YYYY-MM-DDTHH:MM:SS.sssZ (always with milliseconds),
@@ -40,7 +40,11 @@ CREATE TABLE meetings (
   payload_sha256                  TEXT NOT NULL,            -- to tell a changed meeting from a re-read one
   first_synced_at                 TEXT NOT NULL,
   last_synced_at                  TEXT NOT NULL,
-  last_changed_at                 TEXT NOT NULL
+  last_changed_at                 TEXT NOT NULL,
+  -- Runs in a row that asked for the summary and transcript and found them not ready, and when the
+  -- last one asked: after 3, a meeting is asked once a day only (content_complete = 0 only).
+  content_attempts                INTEGER NOT NULL DEFAULT 0,
+  content_checked_at              TEXT
 );
 CREATE INDEX meetings_created_at ON meetings (created_at DESC);
 CREATE INDEX meetings_recorded_by ON meetings (recorded_by_email);
@@ -120,6 +124,8 @@ CREATE TABLE sync_state (
   -- A backfill (--all, --since) that stopped before reaching its start: created_at from
   -- backfill_from (NULL: the beginning) up to backfill_before may be missing, and incremental
   -- runs read it a slice at a time until it is done. No backfill pending when backfill_before is NULL.
+  -- backfill_before moves down only when a whole time slice below it has been read to its last
+  -- page, so it holds whatever order Fathom lists meetings in.
   backfill_from     TEXT,
   backfill_before   TEXT,
   -- When /teams and /team_members were last read (at most once a day).
@@ -255,4 +261,4 @@ CREATE TABLE team_members (
 ) WITHOUT ROWID;
 CREATE INDEX team_members_email ON team_members (email);
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -144,6 +144,42 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     });
   // --- end credentials ---
 
+  // --- config (settings in config.json) ---
+  const config = program
+    .command('config')
+    .description('settings kept in config.json: recorders outside your organisation whose shared calls are synced too')
+    .action(() => {
+      throw new UsageError('config needs one of: add-recorder EMAIL, remove-recorder EMAIL, recorders (see fathom-sync config --help)');
+    });
+  config
+    .command('add-recorder')
+    .description('also sync the calls this person outside your organisation records and shares with you (Fathom lists them only when asked by recorded_by[])')
+    .argument('<email>', "the recorder's email address")
+    .option('--json', 'print the list as one JSON object on stdout')
+    .action(async (email: string, flags) => {
+      const { addRecorderCommand } = await import('./commands/config.js');
+      program.setOptionValue('exitCode', await addRecorderCommand(email, flags, context(flags)));
+    });
+  config
+    .command('remove-recorder')
+    .description('stop asking for the calls of this recorder (the meetings already synced stay)')
+    .argument('<email>', "the recorder's email address")
+    .option('--json', 'print the list as one JSON object on stdout')
+    .action(async (email: string, flags) => {
+      const { removeRecorderCommand } = await import('./commands/config.js');
+      program.setOptionValue('exitCode', await removeRecorderCommand(email, flags, context(flags)));
+    });
+  config
+    .command('recorders')
+    .alias('list-recorders')
+    .description('list the recorders outside your organisation that every run also asks for')
+    .option('--json', 'print the list as one JSON object on stdout')
+    .action(async (flags) => {
+      const { listRecordersCommand } = await import('./commands/config.js');
+      program.setOptionValue('exitCode', await listRecordersCommand(flags, context(flags)));
+    });
+  // --- end config ---
+
   // --- install-cron / uninstall-cron / log / doctor (scheduling) ---
   // Root only, and mostly for tests: edit another user's crontab (crontab -u).
   const crontabUserOption = () => new Option('--crontab-user <name>', "edit this user's crontab (root only)").hideHelp();

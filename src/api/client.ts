@@ -10,8 +10,6 @@ import {
   PageEnvelopeSchema,
   validateMeetingPage,
   describeIssues,
-  type MeetingSummary,
-  type TranscriptItem,
   type ValidatedPage,
 } from './schemas.js';
 
@@ -35,6 +33,30 @@ export interface MeetingQuery {
 
 /** Safety net against a server that never stops paging. */
 export const MAX_PAGES = 100_000;
+/** The same for the small lists (/teams, /meeting_types, /team_members): a few pages at most. */
+export const MAX_LIST_PAGES = 1_000;
+
+/**
+ * One cursor chain's guard: a cursor already followed would loop forever, and a chain longer than
+ * `maxPages` is a server that never ends it. Either ends the chain with an ApiError (exit 1).
+ */
+export class CursorChain {
+  readonly #seen = new Set<string>();
+  #pages = 0;
+  constructor(
+    private readonly what: string,
+    private readonly maxPages: number,
+  ) {}
+
+  /** Before fetching the page after `cursor` (null: the first page). */
+  next(cursor: string | null): void {
+    if (cursor !== null) {
+      if (this.#seen.has(cursor)) throw new ApiError(`Fathom returned a cursor it had already returned (${this.what}); stopping to avoid a loop`, 200);
+      this.#seen.add(cursor);
+    }
+    if (++this.#pages > this.maxPages) throw new ApiError(`more than ${this.maxPages} pages of ${this.what}; stopping`, 200);
+  }
+}
 
 export function meetingQueryParams(query: MeetingQuery, cursor?: string): URLSearchParams {
   const p = new URLSearchParams();
@@ -70,12 +92,17 @@ export class FathomClient {
     return new MeetingPager(this.http, query, signal);
   }
 
-  async summary(recordingId: number, signal?: AbortSignal): Promise<MeetingSummary | null> {
-    return (await this.#recordingContent(recordingId, 'summary', SummaryResponseSchema, signal)).summary;
+  /**
+   * The `summary` of GET /recordings/{id}/summary exactly as Fathom sent it (a MeetingSummary or
+   * null): checked against the schema, but not normalised, so raw_json stays verbatim.
+   */
+  async summary(recordingId: number, signal?: AbortSignal): Promise<unknown> {
+    return this.#recordingContent(recordingId, 'summary', SummaryResponseSchema, signal);
   }
 
-  async transcript(recordingId: number, signal?: AbortSignal): Promise<TranscriptItem[] | null> {
-    return (await this.#recordingContent(recordingId, 'transcript', TranscriptResponseSchema, signal)).transcript;
+  /** The `transcript` of GET /recordings/{id}/transcript exactly as sent (TranscriptItem[] or null), checked like summary(). */
+  async transcript(recordingId: number, signal?: AbortSignal): Promise<unknown> {
+    return this.#recordingContent(recordingId, 'transcript', TranscriptResponseSchema, signal);
   }
 
   /**
@@ -85,7 +112,7 @@ export class FathomClient {
    * renewal (AuthRequiredError), 5xx, network trouble and 429s once retries are spent
    * (TemporaryError), an abort.
    */
-  async #recordingContent<T>(recordingId: number, part: 'summary' | 'transcript', schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
+  async #recordingContent(recordingId: number, part: 'summary' | 'transcript', schema: z.ZodType, signal?: AbortSignal): Promise<unknown> {
     const path = `/recordings/${recordingId}/${part}`;
     let body: unknown;
     try {
@@ -100,7 +127,7 @@ export class FathomClient {
     if (!parsed.success) {
       throw new RecordingContentError(recordingId, `Fathom answered ${path} with a ${part} that does not fit the schema (${describeIssues(parsed.error)})`, 200);
     }
-    return parsed.data;
+    return (body as Record<string, unknown>)[part];
   }
 
   async meetingTypes(): Promise<{ name: string; status: string | null }[]> {
@@ -116,27 +143,26 @@ export class FathomClient {
     return this.#listAll('/team_members', (item) => TeamMemberSchema.parse(item), { team }, signal);
   }
 
+  /** Every page of a small list, under the same guard as the meeting pager (a repeated cursor, a page cap). */
   async #listAll<T>(path: string, parse: (item: unknown) => T, params: Record<string, string> = {}, signal?: AbortSignal): Promise<T[]> {
     const out: T[] = [];
-    const seen = new Set<string>();
+    const chain = new CursorChain(`GET ${path}`, MAX_LIST_PAGES);
     let cursor: string | null = null;
     do {
+      chain.next(cursor);
       const query = new URLSearchParams(params);
       if (cursor) query.set('cursor', cursor);
       const { body } = await this.http.json({ path, query, cls: 'light', signal });
       const page = PageEnvelopeSchema.parse(body);
       out.push(...page.items.map(parse));
       cursor = page.next_cursor;
-      if (cursor && seen.has(cursor)) break;
-      if (cursor) seen.add(cursor);
     } while (cursor);
     return out;
   }
 }
 
 export class MeetingPager {
-  readonly #seen = new Set<string>();
-  #pages = 0;
+  readonly #chain = new CursorChain('GET /meetings', MAX_PAGES);
   constructor(
     private readonly http: HttpClient,
     private readonly query: MeetingQuery,
@@ -145,11 +171,7 @@ export class MeetingPager {
 
   /** The first page (no cursor), or the page after `cursor`. */
   async fetch(cursor: string | null): Promise<ValidatedPage> {
-    if (cursor !== null) {
-      if (this.#seen.has(cursor)) throw new ApiError('Fathom returned a cursor it had already returned; stopping to avoid a loop', 200);
-      this.#seen.add(cursor);
-    }
-    if (++this.#pages > MAX_PAGES) throw new ApiError(`more than ${MAX_PAGES} pages of meetings; stopping`, 200);
+    this.#chain.next(cursor);
     const heavy = Boolean(this.query.include?.summary || this.query.include?.transcript);
     const { body } = await this.http.json({
       path: '/meetings',

@@ -8,8 +8,8 @@ import { MeetingSchema, type SkippedItem, type ValidatedPage } from './schemas.j
  * complete. What is stored is read through a small port, so this module needs no database.
  */
 
-/** A meeting as listed: the validated object and the raw payload. */
-export type ListedMeeting = ValidatedPage['meetings'][number];
+/** A meeting as listed: the validated object and the raw payload (and, once completed, whether its content was asked for). */
+export type ListedMeeting = ValidatedPage['meetings'][number] & { contentAsked?: boolean };
 
 /** The summary and transcript already stored for a recording (the sync store is one). */
 export interface StoredContentSource {
@@ -23,7 +23,9 @@ export function fetchesContentPerRecording(client: FathomClient): boolean {
 }
 
 /**
- * Completes listed meetings with their summary and transcript.
+ * Completes listed meetings with their summary and transcript, merged into the listed payload as
+ * Fathom sent them (checked against the schema by the client, not normalised), so raw_json holds
+ * Fathom's own bytes here too.
  *
  * A recording whose content Fathom refuses (403, 404, ...) or sends in a shape that fails the
  * schema (RecordingContentError) must not fail the run, nor every later run that meets it again.
@@ -34,7 +36,17 @@ export function fetchesContentPerRecording(client: FathomClient): boolean {
  */
 export async function withRecordingContent(
   meetings: ListedMeeting[],
-  options: { client: FathomClient; stored: StoredContentSource; signal?: AbortSignal; onFetch?: (recordingId: number) => void },
+  options: {
+    client: FathomClient;
+    stored: StoredContentSource;
+    signal?: AbortSignal;
+    onFetch?: (recordingId: number) => void;
+    /**
+     * Whether a meeting stored without its content is due to be asked again (domain/content-retry.ts);
+     * one that is not keeps what is stored and costs no call. Default: always.
+     */
+    retryDue?: (recordingId: number) => boolean;
+  },
 ): Promise<{ meetings: ListedMeeting[]; skipped: SkippedItem[] }> {
   const { client, stored, signal } = options;
   const out: ListedMeeting[] = [];
@@ -42,7 +54,12 @@ export async function withRecordingContent(
   for (const item of meetings) {
     const id = item.meeting.recording_id;
     let content: { default_summary?: unknown; transcript?: unknown } | null = stored.storedContent(id);
+    let asked = false;
+    if (!content && options.retryDue && !options.retryDue(id)) {
+      content = stored.storedContent(id, { includeIncomplete: true });
+    }
     if (!content) {
+      asked = true;
       options.onFetch?.(id);
       let summary: unknown;
       try {
@@ -59,7 +76,7 @@ export async function withRecordingContent(
       }
     }
     const raw = withSpeakerMatches({ ...(item.raw as object), ...content });
-    out.push({ meeting: MeetingSchema.parse(raw), raw });
+    out.push({ meeting: MeetingSchema.parse(raw), raw, contentAsked: asked });
   }
   return { meetings: out, skipped };
 }

@@ -17,6 +17,11 @@ export async function createProgressView(output: Output, opts: { limit: number |
   return new BarView(output, cliProgress, opts.limit, opts.endKnown, clock);
 }
 
+/** How far back the slices read to their end reach: a date, or the beginning (the last slice of --all is open-ended). */
+function backTo(r: PageReport): string {
+  return r.doneTo === null ? 'the beginning' : r.doneTo.slice(0, 10);
+}
+
 class PlainView implements WindowReporter {
   constructor(
     private readonly output: Output,
@@ -26,8 +31,8 @@ class PlainView implements WindowReporter {
     if (this.quiet) return;
     const c = r.counters;
     const pct = r.fraction === null ? '' : ` · ${Math.round(r.fraction * 100)}%`;
-    const back = r.oldestCreatedAt ? ` · back to ${r.oldestCreatedAt.slice(0, 10)}` : '';
-    this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${back}${pct}`);
+    const slices = r.slicesDone === 0 ? '' : ` · ${r.slicesDone} ${r.slicesDone === 1 ? 'slice' : 'slices'} done, back to ${backTo(r)}`;
+    this.output.info(`page ${c.pages}: ${c.meetingsSeen} meetings (${c.meetingsNew} new, ${c.meetingsUpdated} updated)${slices}${pct}`);
   }
   skipped(item: SkippedItem): void {
     this.output.warn(`skipped recording ${item.recordingId ?? '(no id)'}: ${item.reason}`);
@@ -51,6 +56,7 @@ type CliProgress = typeof import('cli-progress');
 class BarView implements WindowReporter {
   readonly #bar: import('cli-progress').SingleBar;
   readonly #limit: number | null;
+  readonly #endKnown: boolean;
   #status = '';
   #last: PageReport | null = null;
   #waitTimer: NodeJS.Timeout | undefined;
@@ -63,13 +69,14 @@ class BarView implements WindowReporter {
     private readonly clock: Clock,
   ) {
     this.#limit = limit;
+    this.#endKnown = endKnown;
     const counts = '{meetings} meetings ({new} new, {updated} updated) | {pages} pages {status}';
     this.#bar = new cliProgress.SingleBar(
       {
         stream: output.streams.stderr,
-        // --all has no known end (Fathom gives no total): how far back it has reached and the
-        // counts, never a made-up percentage.
-        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | back to {back} | ${counts}`,
+        // --all has no known end (Fathom gives no total): how far back its slices read to the end
+        // have reached, and the counts, never a made-up percentage.
+        format: endKnown ? ` {bar} {percentage}% | ETA {eta_formatted} | ${counts}` : ` syncing all meetings | {slices} slices done, back to {back} | ${counts}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: false,
@@ -78,7 +85,7 @@ class BarView implements WindowReporter {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, back: '...', status: '' });
+    this.#bar.start(limit ?? 100, 0, { meetings: 0, new: 0, updated: 0, pages: 0, slices: 0, back: '...', status: '' });
   }
 
   #payload(): object {
@@ -88,7 +95,8 @@ class BarView implements WindowReporter {
       new: r?.counters.meetingsNew ?? 0,
       updated: r?.counters.meetingsUpdated ?? 0,
       pages: r?.counters.pages ?? 0,
-      back: r?.oldestCreatedAt?.slice(0, 10) ?? '...',
+      slices: r?.slicesDone ?? 0,
+      back: r && r.slicesDone > 0 ? backTo(r) : '...',
       status: this.#status,
     };
   }
@@ -99,6 +107,8 @@ class BarView implements WindowReporter {
     let value: number;
     if (this.#limit !== null) value = Math.min(r.counters.meetingsSeen, this.#limit);
     else if (r.fraction !== null) value = Math.round(r.fraction * 100);
+    // Before a slice is read to its end nothing is known (pages come in no order): 0, not a guess.
+    else if (this.#endKnown) value = 0;
     else value = Math.min(99, r.counters.pages); // no known end (--all): not shown, the counts are
     this.#bar.update(value, this.#payload());
   }

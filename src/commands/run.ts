@@ -2,6 +2,7 @@ import type { AppContext } from '../core/context.js';
 import { InterruptedError, UsageError, ExitCode } from '../core/errors.js';
 import { toCounterFields } from '../domain/counters.js';
 import type { SyncFilters } from '../domain/filters.js';
+import { isEmailAddress } from '../domain/recorders.js';
 import { planWindow, type ModeRequest } from '../domain/window.js';
 import type { SyncJobResult } from '../sync/job.js';
 import { parseDateArg, parsePositiveInt } from '../domain/user-input.js';
@@ -54,7 +55,7 @@ export function parseRunFlags(flags: RunFlags): { mode: ModeRequest; filters: Sy
   } else mode = { mode: 'quick' };
 
   for (const email of flags.recordedBy ?? []) {
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
+    if (!isEmailAddress(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
   }
   const filters: SyncFilters = {};
   if (flags.recordedBy?.length) filters.recordedBy = flags.recordedBy;
@@ -122,6 +123,8 @@ export function runJson(result: SyncJobResult, extra: { durationMs: number; data
     window_start: run.windowStart,
     window_end: run.windowEnd,
     ...c,
+    slices: run.slices,
+    recorders: result.recorders,
     rate_limit_wait_ms: run.rateLimitWaitMs,
     bookmark: run.bookmark,
     duration_ms: extra.durationMs,
@@ -134,6 +137,7 @@ export function runJson(result: SyncJobResult, extra: { durationMs: number; data
       meetings_updated: backfill.counters.meetingsUpdated,
       pages: backfill.counters.pages,
       requests: backfill.counters.requests,
+      slices: backfill.slices,
       remaining: backfill.remaining,
       error: backfill.error,
     },

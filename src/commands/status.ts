@@ -2,6 +2,8 @@ import type { AppContext } from '../core/context.js';
 import type { AppPaths } from '../core/paths.js';
 import type { CredentialStatus } from '../auth/credential-status.js';
 import { ExitCode, errorMessage } from '../core/errors.js';
+import { readConfig } from '../core/config.js';
+import { configuredRecorders } from '../domain/recorders.js';
 
 export interface StatusFlags {
   json?: boolean;
@@ -20,6 +22,8 @@ export interface StatusReport extends CredentialStatus {
   last_error: string | null;
   /** A backfill that stopped part way: this stretch is read by the coming incremental runs. */
   backfill_pending: { from: string | null; before: string } | null;
+  /** Recorders outside the organisation every run also asks for (config add-recorder). */
+  recorders: string[];
 }
 
 /**
@@ -40,6 +44,7 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
     last_run: null,
     last_error: null,
     backfill_pending: null,
+    recorders: recordersOf(ctx),
   };
   let exitCode: number = report.connected ? ExitCode.ok : ExitCode.authRequired;
   if (flags.check && report.connected) {
@@ -53,6 +58,16 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
   if (output.jsonMode) output.json(report);
   else output.result(formatReport(report));
   return exitCode;
+}
+
+/** The recorders config.json names (what `config recorders` lists); none when it cannot be read (the credential part says why). */
+function recordersOf(ctx: AppContext): string[] {
+  try {
+    const { recorders, invalid } = configuredRecorders(readConfig(ctx.paths.configFile).recorders);
+    return [...recorders, ...invalid];
+  } catch {
+    return [];
+  }
 }
 
 async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<void> {
@@ -90,6 +105,7 @@ export function formatReport(r: StatusReport): string {
       lines.push(`Backfill:    unfinished; meetings from ${from} to ${r.backfill_pending.before.slice(0, 10)} are read by the next incremental runs`);
     }
   }
+  if (r.recorders.length > 0) lines.push(`Recorders:   ${r.recorders.join(', ')} (outside your organisation: their shared calls are synced too)`);
   if (!r.connected) lines.push('Run fathom-sync connect (or set FATHOM_API_KEY) to connect.');
   return lines.join('\n');
 }

@@ -30,6 +30,11 @@ export interface AppConfig {
   };
   /** The minute of the hour the scheduled job runs at: chosen once at random, then kept. */
   cronMinute?: number;
+  /**
+   * Recorders outside the organisation whose shared calls every run also asks for with
+   * recorded_by[] (`config add-recorder`): lower-case email addresses.
+   */
+  recorders?: string[];
   [key: string]: unknown;
 }
 

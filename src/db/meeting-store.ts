@@ -11,6 +11,12 @@ import type { TalkPerson } from '../domain/talk-time.js';
 export interface IncomingMeeting {
   meeting: Meeting;
   raw: unknown;
+  /**
+   * Whether Fathom was asked for its summary and transcript this time (default true). False when
+   * they were left as stored (OAuth, a meeting not due again): an incomplete one is then not
+   * counted as another try.
+   */
+  contentAsked?: boolean;
 }
 
 export interface PageWriteResult {
@@ -54,6 +60,8 @@ export class MeetingWriter {
     this.#s = {
       existing: p('SELECT payload_sha256 FROM meetings WHERE recording_id = ?'),
       touch: p('UPDATE meetings SET last_synced_at = ? WHERE recording_id = ?'),
+      // Another run asked for content Fathom has not produced (domain/content-retry.ts).
+      contentTried: p('UPDATE meetings SET content_attempts = content_attempts + 1, content_checked_at = ? WHERE recording_id = ?'),
       upsert: p(`
         INSERT INTO meetings (
           recording_id, title, meeting_title, meeting_type, url, share_url, meeting_url, created_at,
@@ -86,6 +94,7 @@ export class MeetingWriter {
           attendee_count = excluded.attendee_count, transcript_segment_count = excluded.transcript_segment_count,
           action_item_count = excluded.action_item_count, has_summary = excluded.has_summary,
           has_transcript = excluded.has_transcript, content_complete = excluded.content_complete,
+          content_attempts = CASE WHEN excluded.content_complete = 1 THEN 0 ELSE meetings.content_attempts END,
           raw_json = excluded.raw_json, payload_sha256 = excluded.payload_sha256,
           last_synced_at = excluded.last_synced_at, last_changed_at = excluded.last_changed_at`),
       delAttendees: p('DELETE FROM meeting_attendees WHERE recording_id = ?'),
@@ -119,14 +128,20 @@ export class MeetingWriter {
   /**
    * Upserts one meeting; child rows are replaced, never duplicated. Must run inside a transaction.
    * Its times are stored in the canonical form (raw_json keeps them exactly as Fathom sent them).
+   * An incomplete meeting whose content was asked for counts one more try, at `askedAt`.
    */
-  write(incoming: IncomingMeeting, now: string): 'new' | 'updated' | 'unchanged' {
+  write(incoming: IncomingMeeting, now: string, askedAt: string = now): 'new' | 'updated' | 'unchanged' {
     const { meeting: m } = incoming;
     const rawJson = JSON.stringify(incoming.raw);
     const sha = crypto.createHash('sha256').update(rawJson).digest('hex');
     const existing = this.#s.existing!.get(m.recording_id) as { payload_sha256: string } | undefined;
+    const complete = isContentComplete(m);
+    const tried = () => {
+      if (!complete && incoming.contentAsked !== false) this.#s.contentTried!.run(askedAt, m.recording_id);
+    };
     if (existing && existing.payload_sha256 === sha) {
       this.#s.touch!.run(now, m.recording_id);
+      tried();
       return 'unchanged';
     }
     const id = m.recording_id;
@@ -162,11 +177,12 @@ export class MeetingWriter {
       action_item_count: actions.length,
       has_summary: m.default_summary?.markdown_formatted ? 1 : 0,
       has_transcript: transcript.length > 0 ? 1 : 0,
-      content_complete: isContentComplete(m) ? 1 : 0,
+      content_complete: complete ? 1 : 0,
       raw_json: rawJson,
       payload_sha256: sha,
       now,
     });
+    tried();
     if (existing) {
       this.#s.delAttendees!.run(id);
       this.#s.unindexSegments!.run(id);

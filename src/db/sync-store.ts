@@ -5,6 +5,7 @@ import type { RunStatus, RunTrigger } from './run-history.js';
 import type { SkippedItem } from '../api/schemas.js';
 import { applyBackfillChange, type BackfillChange, type PendingBackfill } from '../domain/backfill.js';
 import { toCounterFields, withWritten, type RunCounters } from '../domain/counters.js';
+import { contentRetryDue } from '../domain/content-retry.js';
 
 /** A run as it starts: what it reads, and which process runs it. */
 export interface RunStart {
@@ -48,10 +49,33 @@ export class SyncStore {
     return readPendingBackfill(this.db);
   }
 
-  /** created_at of the oldest meeting since `since` whose summary or transcript Fathom had not produced yet. */
-  oldestIncompleteSince(since: string): string | null {
-    const row = this.db.prepare('SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?').get(since) as { at: string | null };
+  /** How many stored meetings were created from `from` up to `to` (both inclusive): what sizes a slice. */
+  countCreatedBetween(from: string, to: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE created_at >= ? AND created_at <= ?').get(from, to) as { n: number }).n;
+  }
+
+  /**
+   * created_at of the oldest meeting since `since` whose summary or transcript Fathom had not
+   * produced yet and that is due to be asked again (domain/content-retry.ts: fewer than `tries`
+   * tries, or the last one at or before `retryCutoff`).
+   */
+  oldestIncompleteSince(since: string, due: { tries: number; retryCutoff: string }): string | null {
+    const row = this.db
+      .prepare(
+        `SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?
+           AND (content_attempts < ? OR content_checked_at IS NULL OR content_checked_at <= ?)`,
+      )
+      .get(since, due.tries, due.retryCutoff) as { at: string | null };
     return row.at;
+  }
+
+  /** Whether an incomplete stored meeting is due to be asked for its content again at `now` (true when not stored or complete). */
+  contentRetryDue(recordingId: number, now: number): boolean {
+    const row = this.db.prepare('SELECT content_complete, content_attempts, content_checked_at FROM meetings WHERE recording_id = ?').get(recordingId) as
+      | { content_complete: number; content_attempts: number; content_checked_at: string | null }
+      | undefined;
+    if (!row || row.content_complete === 1) return true;
+    return contentRetryDue({ attempts: row.content_attempts, checkedAt: row.content_checked_at }, now);
   }
 
   /** The stored summary and transcript of a meeting whose content is complete (or any stored meeting, with includeIncomplete), else null. */
@@ -85,8 +109,10 @@ export class SyncStore {
   /**
    * One page, atomically: its meetings with all child rows, the skipped-item reports, the run's
    * counters (`counters` as they stand before this page's writes; what it writes is added) and, on
-   * the page that completes the window, the new bookmark. Killed at any instant, the database holds
-   * either all of this page or none of it, and the bookmark never runs ahead of the data.
+   * the page that completes a slice, the new bookmark and what the slice did to a pending backfill
+   * (`backfill`: changes applied in order; a backfill's first page registers its stretch). Killed
+   * at any instant, the database holds either all of this page or none of it, and neither the
+   * bookmark nor the pending backfill ever runs ahead of the data.
    */
   commitPage(args: {
     runId: number;
@@ -94,18 +120,20 @@ export class SyncStore {
     skipped: SkippedItem[];
     counters: RunCounters;
     now: string;
+    /** When the content of these meetings was asked for (the run's "now"; default `now`). */
+    contentAskedAt?: string;
     bookmark?: string;
-    backfill?: BackfillChange;
+    backfill?: BackfillChange[];
   }): PageWriteResult {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
       this.#writer.forgetTeam();
-      for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now)] += 1;
+      for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now, args.contentAskedAt ?? args.now)] += 1;
       const skip = this.db.prepare('INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, ?, ?)');
       for (const s of args.skipped) skip.run(args.runId, s.recordingId, s.reason);
       this.#saveCounters(args.runId, withWritten(args.counters, result));
       if (args.bookmark) advanceBookmark(this.db, args.bookmark);
-      if (args.backfill) writePendingBackfill(this.db, applyBackfillChange(this.pendingBackfill(), args.backfill));
+      if (args.backfill?.length) writePendingBackfill(this.db, args.backfill.reduce<PendingBackfill | null>(applyBackfillChange, this.pendingBackfill()));
       return result;
     })();
   }

@@ -2,13 +2,15 @@
  * A backfill (--all, --since) that stops part way (Ctrl-C, kill -9, a laptop lid, a network
  * that gave up) leaves a stretch of the past that may be missing. It is remembered as one
  * pending stretch, and incremental runs (the hourly job) read it a slice at a time until it is
- * gone. Pure functions over ISO-8601 UTC strings, compared as instants (so a time written before
- * the canonical form, "...:05Z" beside "...:05.500Z", still compares right), each unit-tested
+ * gone. Fathom's pages come in no order a client can rely on (notes §5), so only a slice read to
+ * its last page says anything: a backfill registers its whole stretch as pending before it has
+ * written anything, and the stretch shrinks only by slices read to their end, from the top down.
+ * Pure functions over ISO-8601 UTC strings, compared as instants (so a time written before the
+ * canonical form, "...:05Z" beside "...:05.500Z", still compares right), each unit-tested
  * without a database.
  */
 
 import type { SyncWindow } from './window.js';
-import { toIso } from './time.js';
 
 /** created_at from `from` (null: the very beginning) up to `before` may be missing. */
 export interface PendingBackfill {
@@ -25,15 +27,14 @@ function olderStart(a: string | null, b: string | null): string | null {
 }
 
 /**
- * A backfill committed a page: everything from `read.before` up to the present is stored, and
- * `read.from` is where it meant to go. Merged with what was already pending, the gap is the
- * union: from the older start to the older `before` (re-reading a little is harmless; a hole is not).
+ * A backfill starts (with its first page written): the stretch it means to read is pending until
+ * its slices are read. Merged with what was pending already, the gap is the smallest stretch that
+ * holds both (re-reading a little is harmless; a hole is not).
  */
-export function afterBackfillPage(pending: PendingBackfill | null, read: PendingBackfill): PendingBackfill {
-  if (!pending) return read;
-  return { from: olderStart(pending.from, read.from), before: before(pending.before, read.before) ? pending.before : read.before };
+export function registerBackfill(pending: PendingBackfill | null, stretch: PendingBackfill): PendingBackfill {
+  if (!pending) return stretch;
+  return { from: olderStart(pending.from, stretch.from), before: before(pending.before, stretch.before) ? stretch.before : pending.before };
 }
-
 /** A window was read to its end: the part of the pending stretch it covered is no longer missing. */
 export function afterCompleteWindow(pending: PendingBackfill | null, window: { start: string | null; end: string | null }): PendingBackfill | null {
   if (!pending) return null;
@@ -46,40 +47,17 @@ export function afterCompleteWindow(pending: PendingBackfill | null, window: { s
 
 /**
  * Windows that, stopped part way, leave a backfill pending: those read down from the present
- * (--all, --since without --until) and resumed slices (everything above a slice is already
- * stored). A gap records "everything newer than `before` is stored"; a --since/--until window
- * cannot say that of the stretch above its --until, so it is not tracked (run it again instead).
+ * (--all, --since without --until). A --since/--until window is not tracked (run it again instead);
+ * a resumed backfill is pending already.
  */
 export function tracksBackfill(window: SyncWindow): boolean {
-  return window.mode === 'resume' || ((window.mode === 'all' || window.mode === 'range') && window.end === null);
+  return (window.mode === 'all' || window.mode === 'range') && window.end === null;
 }
 
-/** How a committed page changes the pending backfill: a backfill's progress, or a window read to its end. */
-export type BackfillChange = { read: PendingBackfill } | { completed: { start: string | null; end: string | null } };
-
-/**
- * The change a page makes: a backfill that is not done yet has read everything from its oldest
- * meeting up; any window read to its end covers its stretch. Filtered runs and --last N cover
- * only part of each stretch, so they change nothing.
- */
-export function backfillChange(args: {
-  window: SyncWindow;
-  /** Where the window ends (its end, or "now" for an open one). */
-  windowEnd: number;
-  filtered: boolean;
-  done: boolean;
-  /** created_at of the oldest meeting read so far, page included. */
-  oldest: number | null;
-}): BackfillChange | null {
-  const { window } = args;
-  if (args.filtered || window.limit !== null) return null;
-  const start = window.start === null ? null : toIso(window.start);
-  if (args.done) return { completed: { start, end: window.end === null ? null : toIso(args.windowEnd) } };
-  if (!tracksBackfill(window) || args.oldest === null) return null;
-  return { read: { from: start, before: toIso(args.oldest) } };
-}
+/** How a committed page changes the pending backfill: a backfill starting, or a slice (or window) read to its end. */
+export type BackfillChange = { register: PendingBackfill } | { completed: { start: string | null; end: string | null } };
 
 /** The pending backfill after a committed page made `change`. */
 export function applyBackfillChange(pending: PendingBackfill | null, change: BackfillChange): PendingBackfill | null {
-  return 'read' in change ? afterBackfillPage(pending, change.read) : afterCompleteWindow(pending, change.completed);
+  return 'register' in change ? registerBackfill(pending, change.register) : afterCompleteWindow(pending, change.completed);
 }

@@ -1,107 +1,61 @@
-import { bookmarkAfter, type SyncWindow } from './window.js';
-import { backfillChange, type BackfillChange } from './backfill.js';
-import type { RunCounters } from './counters.js';
+import { inSlice, NO_PROGRESS_PAGES, type Slice } from './slices.js';
 
 /**
- * What one page of GET /meetings means for the window being read: which of its meetings belong
- * to it, whether the window is done, and how the bookmark and a pending backfill move once the
- * page is committed. A pure function of the window, what was read so far and the page, so every
- * rule is unit-tested without a server or a database.
+ * What one page of GET /meetings means for the slice being read. A pure function of the slice,
+ * what this query has sent so far and the page, unit-tested without a server or a database.
  *
- * It trusts Fathom's newest-first order across pages, as fathom-sync always has: a meeting older
- * than the window's start ends the window, and --last N ends at the Nth meeting.
+ * It trusts nothing of the order of pages: a slice is done only at its last page (next_cursor
+ * null), whatever the meetings on the pages before. Meetings outside the slice (a server that
+ * ignores the filters, or the second either side the query is widened by) are left out; a query
+ * whose pages keep bringing nothing inside the slice that it had not sent already is ignoring the
+ * filters or the cursor, and after NO_PROGRESS_PAGES such pages in a row the run stops.
  */
 
-/** A listed meeting: anything that carries Fathom's created_at. */
+/** A listed meeting: anything that carries Fathom's created_at and recording_id. */
 export interface ListedMeeting {
-  meeting: { created_at: string };
+  meeting: { created_at: string; recording_id: number };
 }
 
-/** The window being read, as it stood when the run started. */
-export interface WindowRead {
-  window: SyncWindow;
-  /** A filtered run (filters change nothing of the bookmark or a backfill). */
-  filtered: boolean;
-  /** The bookmark when the run started (ms), null when there is none. */
-  bookmark: number | null;
-  /** Signpost: "now" for this run, fixed at its start. */
-  now: number;
-}
-
-/** What was read before this page. */
-export interface ReadSoFar {
-  counters: Pick<RunCounters, 'pages' | 'meetingsSeen'>;
-  /** created_at of the oldest meeting accepted so far (ms). */
-  oldest: number | null;
+/** What this query sent before this page. */
+export interface QuerySoFar {
+  /** recording_ids of the meetings inside the slice this query has sent. */
+  seen: ReadonlySet<number>;
+  /** Pages in a row, up to the last one, that brought nothing new inside the slice. */
+  noProgressPages: number;
 }
 
 export interface PageDecision<T> {
-  /** The page's meetings that belong to the window, in page order. */
-  accepted: T[];
-  /** The window is read to its end: no page after this one is wanted. */
+  /** The page's meetings inside the slice that this query had not sent before, in page order. */
+  inSlice: T[];
+  /** Meetings left out for being outside the slice. */
+  outside: number;
+  /** Pages in a row, this one included, that brought nothing new inside the slice. */
+  noProgressPages: number;
+  /** The query is read to its end: no page after this one. */
   done: boolean;
-  /** A resumed backfill's slice is full: the rest waits for the next run. */
-  sliceFull: boolean;
-  /** Whether the page after this one is wanted. */
-  readNext: boolean;
-  /** created_at of the oldest meeting accepted so far, this page included. */
-  oldest: number | null;
-  /** Where the bookmark moves when this page is committed (ms), or null. */
-  bookmark: number | null;
-  /** How this page changes a pending backfill, or null. */
-  backfill: BackfillChange | null;
-  /** Share of the window covered once this page is in, 0..1, when it can be told. */
-  fraction: number | null;
+  /** Pages keep coming with nothing new inside the slice: the server ignores the filters. */
+  ignoresFilters: boolean;
 }
 
 const createdAt = (m: ListedMeeting): number => Date.parse(m.meeting.created_at);
 
-export function decidePage<T extends ListedMeeting>(read: WindowRead, soFar: ReadSoFar, page: { meetings: T[]; nextCursor: string | null }): PageDecision<T> {
-  const { window } = read;
-  const windowEnd = window.end ?? read.now;
-  let accepted = page.meetings.filter((m) => inWindow(createdAt(m), window));
-  let done = page.nextCursor === null;
-  if (window.limit !== null) {
-    const room = window.limit - soFar.counters.meetingsSeen;
-    if (accepted.length >= room) {
-      accepted = accepted.slice(0, room);
-      done = true;
-    }
+export function decidePage<T extends ListedMeeting>(slice: Slice, soFar: QuerySoFar, page: { meetings: T[]; nextCursor: string | null }): PageDecision<T> {
+  const inside = page.meetings.filter((m) => inSlice(createdAt(m), slice));
+  const fresh: T[] = [];
+  const ids = new Set<number>();
+  for (const m of inside) {
+    const id = m.meeting.recording_id;
+    if (soFar.seen.has(id) || ids.has(id)) continue;
+    ids.add(id);
+    fresh.push(m);
   }
-  // Pages run newest first: anything older than the window means the rest is too.
-  if (window.start !== null && page.meetings.some((m) => createdAt(m) < window.start!)) done = true;
-  const sliceFull = !done && window.maxPages !== undefined && soFar.counters.pages + 1 >= window.maxPages;
-
-  let oldest = soFar.oldest;
-  for (const m of accepted) {
-    const t = createdAt(m);
-    if (oldest === null || t < oldest) oldest = t;
-  }
-  let bookmark: number | null = null;
-  if (done) {
-    const seen = soFar.counters.meetingsSeen + accepted.length;
-    // --last N is sure of everything from its oldest meeting up; any other window of its start.
-    const coveredFrom = window.limit !== null && seen >= window.limit ? oldest : window.start;
-    bookmark = bookmarkAfter({ window, filtered: read.filtered, bookmark: read.bookmark, coveredFrom, now: read.now });
-  }
+  const noProgressPages = fresh.length > 0 ? 0 : soFar.noProgressPages + 1;
+  const done = page.nextCursor === null;
   return {
-    accepted,
+    inSlice: fresh,
+    outside: page.meetings.length - inside.length,
+    noProgressPages,
     done,
-    sliceFull,
-    readNext: !done && !sliceFull,
-    oldest,
-    bookmark,
-    backfill: backfillChange({ window, windowEnd, filtered: read.filtered, done, oldest }),
-    fraction: done ? 1 : coverage(window, windowEnd, oldest),
+    ignoresFilters: !done && noProgressPages >= NO_PROGRESS_PAGES,
   };
-}
-
-function inWindow(t: number, w: SyncWindow): boolean {
-  return (w.start === null || t >= w.start) && (w.end === null || t <= w.end);
-}
-
-function coverage(w: SyncWindow, end: number, oldest: number | null): number | null {
-  if (w.start === null || oldest === null) return null;
-  const span = end - w.start;
-  return span > 0 ? Math.min(1, Math.max(0, (end - oldest) / span)) : null;
 }

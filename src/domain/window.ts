@@ -12,7 +12,7 @@ export const QUICK_DAYS = 30;
 export const DEFAULT_LOOKBACK_DAYS = 7;
 /** An incremental run reaches back for meetings still waiting for their summary at most this far. */
 export const INCOMPLETE_RECHECK_DAYS = 30;
-/** Pages of an unfinished backfill an incremental run reads after its own window (~200 meetings). */
+/** Pages of an unfinished backfill an incremental run may read after its own window (~200 meetings), in whole time slices. */
 export const RESUME_PAGES_PER_RUN = 20;
 
 export interface ModeRequest {
@@ -31,9 +31,12 @@ export interface SyncWindow {
   start: number | null;
   /** Newest created_at to include (ms, inclusive); null = up to now. */
   end: number | null;
-  /** --last N: stop once this many meetings are in. */
+  /** --last N: the N newest meetings of the window. */
   limit: number | null;
-  /** Stop after this many pages even though the window is not done (a slice of a resumed backfill). */
+  /**
+   * A resumed backfill's page budget: its time slices are sized to fit it, and one not read to its
+   * end when the budget runs out stays pending for the next run.
+   */
   maxPages?: number;
 }
 
@@ -42,7 +45,7 @@ export function incompleteRecheckFrom(now: number): number {
   return now - INCOMPLETE_RECHECK_DAYS * DAY_MS;
 }
 
-/** The next slice of an unfinished backfill, newest first, read by an incremental run. */
+/** The unfinished backfill, read by an incremental run newest first, in time slices within a page budget. */
 export function resumeWindow(pending: { from: string | null; before: string }): SyncWindow {
   return {
     mode: 'resume',

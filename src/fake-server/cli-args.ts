@@ -1,6 +1,7 @@
 /** Command-line flags of the fake server (src/fake-server/main.ts), parsed with node:util. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_NOW, type FakeFathomOptions, type FaultSpec } from './server.js';
+import { MEETING_ORDERS, type MeetingOrderName } from './meeting-order.js';
 
 export class UsageError extends Error {}
 
@@ -23,6 +24,12 @@ Data:
   --pending-fraction F          share of the newest meetings whose summary and transcript are
                                 not ready yet, 0 to 1 (default 0.03)
   --page-size N                 meetings per /meetings page (default 10)
+  --order O                     the order /meetings lists them in: newest (default: newest
+                                created_at first), sources (source by source, each newest
+                                recording first, a cursor like Fathom's) or shuffled
+  --order-seed N                seed of --order shuffled (default: --seed)
+  --outsider-share F            share of meetings recorded by customers who shared them, 0 to 1
+                                (default 0): listed only when recorded_by[] names the recorder
 
 Server:
   --port N                      port to listen on (default 0: any free port)
@@ -106,6 +113,9 @@ export const OPTIONS = {
   meetings: { type: 'string' },
   seed: { type: 'string' },
   'page-size': { type: 'string' },
+  order: { type: 'string' },
+  'order-seed': { type: 'string' },
+  'outsider-share': { type: 'string' },
   segments: { type: 'string' },
   latency: { type: 'string' },
   'api-key': { type: 'string', multiple: true },
@@ -161,6 +171,14 @@ export function parseCli(argv: string[]): ParsedCli {
   if (seed !== undefined) options.seed = seed;
   const pageSize = int('page-size', v['page-size'], 1);
   if (pageSize !== undefined) options.pageSize = pageSize;
+  if (v.order !== undefined) {
+    if (!(MEETING_ORDERS as readonly string[]).includes(v.order)) throw new UsageError(`--order "${v.order}" must be one of ${MEETING_ORDERS.join(', ')}`);
+    options.order = v.order as MeetingOrderName;
+  }
+  const orderSeed = int('order-seed', v['order-seed'], 0);
+  if (orderSeed !== undefined) options.orderSeed = orderSeed;
+  const outsiders = num('outsider-share', v['outsider-share'], 0, 1);
+  if (outsiders !== undefined) options.outsiderShare = outsiders;
   if (v.segments !== undefined) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(v.segments.trim());
     if (!m || (m[2] !== undefined && Number(m[2]) < Number(m[1]))) throw new UsageError(`--segments "${v.segments}" must be N or MIN-MAX`);

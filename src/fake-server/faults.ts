@@ -11,6 +11,8 @@ export interface FaultSpec {
   path?: string;
   /** Only requests that carry this query parameter, e.g. 'created_before' (an older window). */
   withParam?: string;
+  /** Let this many matching requests pass first (default 0): a fault part way through a run. */
+  after?: number;
   /** For 'status' (default 500). */
   status?: number;
   /** For 'rate-limit': the raw Retry-After header value (default '1'). */
@@ -24,6 +26,8 @@ export interface FaultSpec {
 export interface QueuedFault {
   spec: FaultSpec;
   remaining: number;
+  /** Matching requests still to let pass before it applies. */
+  passes: number;
 }
 
 /** Faults injected by a test, applied in order to the requests they match. */
@@ -35,7 +39,7 @@ export class FaultQueue {
   inject(...faults: FaultSpec[]): void {
     for (const f of faults) {
       const count = Math.floor(f.count ?? 1);
-      if (count > 0) this.#queue.push({ spec: { ...f }, remaining: count });
+      if (count > 0) this.#queue.push({ spec: { ...f }, remaining: count, passes: Math.max(0, Math.floor(f.after ?? 0)) });
     }
   }
 
@@ -50,6 +54,10 @@ export class FaultQueue {
       const prefix = f.spec.path ?? (f.spec.kind === 'invalid-item' ? '/meetings' : '');
       if (!path.startsWith(prefix)) continue;
       if (f.spec.withParam !== undefined && !query.has(f.spec.withParam)) continue;
+      if (f.passes > 0) {
+        f.passes -= 1;
+        continue;
+      }
       if (f.spec.kind === 'invalid-item') {
         // Used only when it actually corrupts a page: an empty page has nothing to break.
         if (method === 'GET' && path === '/meetings') return f;

@@ -29,7 +29,7 @@ export function applyMeetingPatch(store: MeetingStore, recordingId: number, patc
     const ms = Date.parse(patch.created_at);
     if (Number.isNaN(ms)) throw new Error(`fake-server: created_at "${patch.created_at}" is not a date-time`);
     sk.createdSec = Math.floor(ms / 1000);
-    // The keyset order depends on created_at.
-    store.touch();
   }
+  // Every order's keyset depends on some listing field (created_at, recording start, recorder).
+  store.touch();
 }

@@ -1,6 +1,7 @@
 import type { CursorCodec } from './cursor.js';
 import { companyDomain, type Skeleton } from './data/skeleton.js';
 import type { IncludeFlags } from './data/types.js';
+import type { MeetingOrder } from './meeting-order.js';
 
 export const OAUTH_INCLUDE_ERROR =
   'OAuth users are not allowed to include summary or transcript in this request. Please use /recordings endpoint instead.';
@@ -24,12 +25,6 @@ export function parseIsoParam(raw: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** Where a meetings cursor resumes: after this (created second, recording id) in newest-first order. */
-export interface MeetingsKey {
-  t: number;
-  id: number;
-}
-
 /** A validated GET /meetings query. */
 export interface MeetingsQuery {
   include: IncludeFlags;
@@ -37,19 +32,16 @@ export interface MeetingsQuery {
   after: number | null;
   /** created_before as ms (exclusive), or null. */
   before: number | null;
-  resumeAfter: MeetingsKey | null;
+  /** The rank (in the server's order) of the last meeting the cursor's page served, or null. */
+  resumeAfter: readonly number[] | null;
   /** The remaining filters (recorded_by[], teams[], domains, meeting_type). */
   matches: (sk: Skeleton) => boolean;
 }
 
 export type ParsedMeetingsQuery = { ok: true; query: MeetingsQuery } | { ok: false; error: string };
 
-export function meetingsCursor(key: MeetingsKey): object {
-  return { k: 'meetings', t: key.t, id: key.id };
-}
-
 /** Validates in Fathom's order, so the first problem found is the one a client is told about. */
-export function parseMeetingsQuery(q: URLSearchParams, authKind: 'api_key' | 'bearer', cursors: CursorCodec): ParsedMeetingsQuery {
+export function parseMeetingsQuery(q: URLSearchParams, authKind: 'api_key' | 'bearer', cursors: CursorCodec, order: MeetingOrder): ParsedMeetingsQuery {
   const flag = (name: string) => q.get(name) === 'true';
   const include: IncludeFlags = {
     transcript: flag('include_transcript'),
@@ -76,12 +68,12 @@ export function parseMeetingsQuery(q: URLSearchParams, authKind: 'api_key' | 'be
   if (!['all', 'only_internal', 'one_or_more_external'].includes(domainsType)) {
     return { ok: false, error: 'calendar_invitees_domains_type must be one of: all, only_internal, one_or_more_external' };
   }
-  let resumeAfter: MeetingsKey | null = null;
+  let resumeAfter: readonly number[] | null = null;
   const rawCursor = q.get('cursor');
   if (rawCursor !== null && rawCursor !== '') {
     const c = cursors.decode(rawCursor);
-    if (!c || c.k !== 'meetings' || typeof c.t !== 'number' || typeof c.id !== 'number') return { ok: false, error: 'Invalid cursor' };
-    resumeAfter = { t: c.t, id: c.id };
+    resumeAfter = c ? order.rankOf(c) : null;
+    if (!resumeAfter) return { ok: false, error: 'Invalid cursor' };
   }
   const recordedBy = new Set(q.getAll('recorded_by[]').map((e) => e.toLowerCase()));
   const teams = new Set(q.getAll('teams[]'));
@@ -90,6 +82,8 @@ export function parseMeetingsQuery(q: URLSearchParams, authKind: 'api_key' | 'be
 
   const matches = (sk: Skeleton): boolean => {
     const b = sk.base;
+    // A call a customer recorded and shared is listed only to a query that names them (and has no teams[]).
+    if (sk.outsider && (teams.size > 0 || !recordedBy.has(b.recorded_by.email.toLowerCase()))) return false;
     if (recordedBy.size > 0 && !recordedBy.has(b.recorded_by.email.toLowerCase())) return false;
     if (teams.size > 0 && (b.recorded_by.team === null || !teams.has(b.recorded_by.team))) return false;
     if (domainsType !== 'all' && b.calendar_invitees_domains_type !== domainsType) return false;

@@ -3,7 +3,8 @@ import { meetingJson, serializeMeeting } from './data/serialize.js';
 import type { Skeleton } from './data/skeleton.js';
 import type { MeetingStore } from './data/store.js';
 import type { FaultQueue } from './faults.js';
-import { meetingsCursor, parseMeetingsQuery, type MeetingsQuery } from './meetings-query.js';
+import { comesAfter, type MeetingOrder } from './meeting-order.js';
+import { parseMeetingsQuery, type MeetingsQuery } from './meetings-query.js';
 import { badRequest, type Reply } from './reply.js';
 import type { ApiRequest } from './request.js';
 
@@ -20,9 +21,11 @@ export interface MeetingsRouteDeps {
   cursors: CursorCodec;
   pageSize: number;
   faults: FaultQueue;
+  /** The order items are listed in (meeting-order.ts); the cursor is a keyset in it. */
+  order: MeetingOrder;
 }
 
-/** GET /meetings: newest first, keyset-paged by (created_at, recording_id), a server-chosen page size. */
+/** GET /meetings: in the server's order (newest first by default), keyset-paged, a server-chosen page size. */
 export class MeetingsRoute {
   readonly #deps: MeetingsRouteDeps;
 
@@ -31,12 +34,12 @@ export class MeetingsRoute {
   }
 
   list(req: ApiRequest, authKind: 'api_key' | 'bearer'): Reply {
-    const { seed, cursors, pageSize, faults } = this.#deps;
-    const parsed = parseMeetingsQuery(req.query, authKind, cursors);
+    const { seed, cursors, pageSize, faults, order } = this.#deps;
+    const parsed = parseMeetingsQuery(req.query, authKind, cursors, order);
     if (!parsed.ok) return badRequest(parsed.error);
     const { page, more } = this.#selectPage(parsed.query);
     const last = page[page.length - 1];
-    const next = more && last ? cursors.encode(meetingsCursor({ t: last.createdSec, id: last.recordingId })) : null;
+    const next = more && last ? cursors.encode(order.cursorAfter(last)) : null;
     const inc = parsed.query.include;
 
     const fault = req.fault;
@@ -56,18 +59,27 @@ export class MeetingsRoute {
     return { status: 200, body: { limit: pageSize, next_cursor: next, items } };
   }
 
-  /** Binary-searches to the first candidate, then scans: filters are cheap, serialising is not. */
+  /**
+   * Binary-searches to the first candidate, then scans: filters are cheap, serialising is not. In
+   * the newest-first order the created_before bound is a place to start and created_after one to
+   * stop; in the others both are filters.
+   */
   #selectPage(q: MeetingsQuery): { page: Skeleton[]; more: boolean } {
-    const sorted = this.#deps.store.sorted;
+    const { order, store } = this.#deps;
+    const sorted = order.list(store);
     let start = 0;
     const key = q.resumeAfter;
-    if (key) start = lowerBound(sorted, (sk) => sk.createdSec < key.t || (sk.createdSec === key.t && sk.recordingId < key.id));
-    const before = q.before;
-    if (before !== null) start = Math.max(start, lowerBound(sorted, (sk) => sk.createdSec * 1000 < before));
+    if (key) start = lowerBound(sorted, (sk) => comesAfter(order, sk, key));
+    const { before, after } = q;
+    if (before !== null && order.byCreated) start = Math.max(start, lowerBound(sorted, (sk) => sk.createdSec * 1000 < before));
     const page: Skeleton[] = [];
     for (let i = start; i < sorted.length; i++) {
       const sk = sorted[i]!;
-      if (q.after !== null && sk.createdSec * 1000 <= q.after) break;
+      if (after !== null && sk.createdSec * 1000 <= after) {
+        if (order.byCreated) break;
+        continue;
+      }
+      if (before !== null && sk.createdSec * 1000 >= before) continue;
       if (!q.matches(sk)) continue;
       if (page.length === this.#deps.pageSize) return { page, more: true };
       page.push(sk);

@@ -11,6 +11,8 @@ import { FaultQueue, faultDelayMs, replacementReply, resetConnection, writeTrunc
 import { ListRoutes } from './list-routes.js';
 import { applyMeetingPatch } from './meeting-patch.js';
 import { MeetingsRoute } from './meetings.js';
+import { meetingOrder } from './meeting-order.js';
+import { OUTSIDE_RECORDERS } from './data/org.js';
 import { DEFAULT_RATE_LIMITS, RateLimiter, isHeavyRequest } from './rate-limit.js';
 import { RecordingRoutes } from './recordings.js';
 import { errorReply, writeReply, type Reply } from './reply.js';
@@ -84,6 +86,7 @@ class FakeFathomServer implements FakeFathom {
       spacingHours: o.spacingHours ?? 9,
       segmentsPerMeeting: o.segmentsPerMeeting ?? [5, 220],
       pendingFraction: o.pendingFraction ?? 0.03,
+      outsiderShare: o.outsiderShare ?? 0,
     });
     this.#store = store;
     const pageSize = Math.max(1, Math.floor(o.pageSize ?? 10));
@@ -98,7 +101,8 @@ class FakeFathomServer implements FakeFathom {
     this.requests = this.#recorder.entries;
     const cursors = new CursorCodec(seed);
     const ids = new Rng(hashInts(seed, 0x1d5));
-    this.#meetingsRoute = new MeetingsRoute({ seed, store, cursors, pageSize, faults: this.#faults });
+    const order = meetingOrder(o.order ?? 'newest', Math.floor(o.orderSeed ?? seed));
+    this.#meetingsRoute = new MeetingsRoute({ seed, store, cursors, pageSize, faults: this.#faults, order });
     this.#lists = new ListRoutes(cursors, pageSize);
     const routeDeps = { seed, store, ids, clock };
     this.#recordings = new RecordingRoutes(routeDeps);
@@ -150,8 +154,15 @@ class FakeFathomServer implements FakeFathom {
 
   // ---- ground truth and control --------------------------------------------------------------
 
-  meetings(): FullMeeting[] {
-    return this.#store.sorted.map((sk) => serializeMeeting(this.#seed, sk, ALL_INCLUDES));
+  meetings(options: { alsoRecordedBy?: readonly string[] } = {}): FullMeeting[] {
+    const named = new Set((options.alsoRecordedBy ?? []).map((e) => e.toLowerCase()));
+    return this.#store.sorted
+      .filter((sk) => !sk.outsider || named.has(sk.base.recorded_by.email.toLowerCase()))
+      .map((sk) => serializeMeeting(this.#seed, sk, ALL_INCLUDES));
+  }
+
+  outsideRecorders(): { email: string; meetings: number }[] {
+    return OUTSIDE_RECORDERS.map((c) => ({ email: c.email, meetings: this.#store.sorted.filter((sk) => sk.outsider && sk.base.recorded_by.email === c.email).length }));
   }
 
   meetingCount(): number {

@@ -18,6 +18,18 @@ export interface FakeFathomOptions {
   spacingHours?: number;
   /** Server-chosen page size, default 10 (the API has no limit param). */
   pageSize?: number;
+  /**
+   * The order GET /meetings lists meetings in (meeting-order.ts): `newest` first (default), source
+   * by source (`sources`, each newest recording first, a cursor like Fathom's), or `shuffled`.
+   */
+  order?: 'newest' | 'sources' | 'shuffled';
+  /** Seed of the `shuffled` order (default: the data seed). */
+  orderSeed?: number;
+  /**
+   * Share of meetings recorded by customers who shared them with the org (0 to 1, default 0).
+   * Fathom lists those only to a query that names their recorder in recorded_by[].
+   */
+  outsiderShare?: number;
   /** Transcript length, fixed or [min, max]; default [5, 220]. */
   segmentsPerMeeting?: number | [number, number];
   /** Share of the NEWEST meetings whose summary + transcript are not ready yet (default 0.03). */
@@ -48,8 +60,14 @@ export interface FakeFathom {
   readonly origin: string;
   readonly port: number;
   close(): Promise<void>;
-  /** Ground truth: every meeting, newest first, as /meetings sends it with every include flag. */
-  meetings(): FullMeeting[];
+  /**
+   * Ground truth: every meeting, newest first (created_at, then recording_id), as /meetings sends it
+   * with every include flag: those the org's listing shows, plus those recorded by the customers
+   * named in `alsoRecordedBy` (what a sync that also asks recorded_by[] for them should hold).
+   */
+  meetings(options?: { alsoRecordedBy?: readonly string[] }): FullMeeting[];
+  /** The customers whose shared calls are listed only when recorded_by[] names them, with their share of the meetings. */
+  outsideRecorders(): { email: string; meetings: number }[];
   /** One meeting's ground truth, or undefined. */
   meeting(recordingId: number): FullMeeting | undefined;
   /** How many meetings the server has (cheap; meetings().length without building them). */

@@ -6,12 +6,14 @@ import { zeroCounters, type RunCounters } from '../domain/counters.js';
 import { resumeWindow, type SyncWindow } from '../domain/window.js';
 import type { WindowSyncResult } from './window-sync.js';
 
-/** The slice of an unfinished backfill an incremental run read after its own window. */
+/** The part of an unfinished backfill an incremental run read after its own window (its "slice": whole time slices, within a page budget). */
 export interface BackfillSliceResult {
   /** The slice's row in sync_runs (null when it failed). */
   runId: number | null;
   /** What the slice read (zero when it failed). */
   counters: RunCounters;
+  /** Time slices of the backfill read to their end. */
+  slices: number;
   /** What is still missing after this slice, or null when the backfill is done. */
   remaining: PendingBackfill | null;
   /** Why the slice failed (the run itself still succeeded), or null. */
@@ -41,5 +43,5 @@ export async function continueBackfill(
     error = errorMessage(err);
     output.warn(`could not continue the unfinished backfill (${error}); the next incremental run tries again`);
   }
-  return { runId: slice?.runId ?? null, counters: slice?.counters ?? zeroCounters(), remaining: store.pendingBackfill(), error };
+  return { runId: slice?.runId ?? null, counters: slice?.counters ?? zeroCounters(), slices: slice?.slices ?? 0, remaining: store.pendingBackfill(), error };
 }

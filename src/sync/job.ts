@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AppContext } from '../core/context.js';
+import { readConfig } from '../core/config.js';
 import { AlreadyRunningError, AuthRequiredError, DatabaseBusyError, InterruptedError, errorMessage } from '../core/errors.js';
 import { systemLockSystem, type LockSystem } from '../core/lock-file.js';
 import { apiSettings, createApiClient } from '../api/factory.js';
@@ -11,6 +12,8 @@ import { SyncStore } from '../db/sync-store.js';
 import { TeamStore } from '../db/team-store.js';
 import type { RunTrigger } from '../db/run-history.js';
 import { isFiltered, type SyncFilters } from '../domain/filters.js';
+import { configuredRecorders } from '../domain/recorders.js';
+import { CONTENT_RETRY_TRIES, contentRetryCutoff } from '../domain/content-retry.js';
 import { toIso } from '../domain/time.js';
 import { incompleteRecheckFrom, planWindow, type ModeRequest, type SyncWindow } from '../domain/window.js';
 import { tidyAfterRun } from '../history/after-run.js';
@@ -46,6 +49,8 @@ export interface SyncJobResult {
   run: WindowSyncResult;
   /** The slice of an unfinished backfill read after it (incremental runs), or null. */
   backfill: BackfillSliceResult | null;
+  /** The recorders outside the organisation this run also asked for (config add-recorder). */
+  recorders: string[];
 }
 
 export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'output' | 'seams' | 'windowNow'> & {
@@ -100,12 +105,13 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
     const store = guard.wrap(guard.run(() => new SyncStore(db)));
     recordUnrecordedRuns(paths.stateDir, store, (message) => output.warn(message));
     const now = ctx.windowNow();
+    const recorders = recordersFor(ctx);
     let reporter: WindowReporter | undefined;
     const client = createApiClient({ settings: apiSettings(ctx), auth, clock, onEvent: (e) => reporter?.httpEvent(e) });
     const readWindow = async (window: SyncWindow): Promise<WindowSyncResult> => {
       reporter = await req.reporterFor({ limit: window.limit, endKnown: window.start !== null || window.limit !== null });
       try {
-        return await syncWindow({ window, filters: req.filters, trigger: req.trigger, now, client, store, clock, processes: system, reporter, signal: req.signal });
+        return await syncWindow({ window, filters: req.filters, recorders, trigger: req.trigger, now, client, store, clock, processes: system, reporter, signal: req.signal });
       } catch (err) {
         // Whatever the abort surfaced as (a cancelled request, a cancelled wait), the user's signal is the cause.
         throw req.signal.aborted ? req.signal.reason : err;
@@ -120,7 +126,7 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
     const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
     // A storage failure in the backfill slice is not the network's: it fails the run.
     guard.throwIfFailed();
-    return { run, backfill };
+    return { run, backfill, recorders };
   } catch (err) {
     throw unrecorded(err);
   } finally {
@@ -145,10 +151,23 @@ function takeRunLock(ctx: SyncJobContext, req: SyncJobRequest, system: LockSyste
   });
 }
 
+/**
+ * The recorders outside the organisation every run also asks for (config add-recorder). An entry
+ * that is not an address (config.json edited by hand) is left out with a warning: the hourly job
+ * must not fail for it.
+ */
+function recordersFor(ctx: SyncJobContext): string[] {
+  const { recorders, invalid } = configuredRecorders(readConfig(ctx.paths.configFile).recorders);
+  for (const entry of invalid) {
+    ctx.output.warn(`recorders in ${ctx.paths.configFile}: "${entry}" is not an email address; left out (fathom-sync config remove-recorder "${entry}")`);
+  }
+  return recorders;
+}
+
 /** The window of this run, from the mode, the bookmark and meetings still waiting for their summary. */
 function planFor(store: SyncStore, mode: ModeRequest, now: number): SyncWindow {
   const { bookmark } = store.state();
-  const incomplete = store.oldestIncompleteSince(toIso(incompleteRecheckFrom(now)));
+  const incomplete = store.oldestIncompleteSince(toIso(incompleteRecheckFrom(now)), { tries: CONTENT_RETRY_TRIES, retryCutoff: toIso(contentRetryCutoff(now)) });
   return planWindow(mode, {
     now,
     bookmark: bookmark ? Date.parse(bookmark) : null,

@@ -1,10 +1,10 @@
 import type { FathomClient, MeetingQuery } from '../api/client.js';
 import type { ValidatedPage } from '../api/schemas.js';
 import type { SyncFilters } from '../domain/filters.js';
-import type { SyncWindow } from '../domain/window.js';
+import type { Slice } from '../domain/slices.js';
 
 /**
- * The pages of GET /meetings for one window, in the order Fathom sends them, as an async
+ * The pages of GET /meetings for one query, in the order Fathom sends them, as an async
  * iterator. The reader decides after each page whether it wants the next one; when it says so
  * early (readAhead), the next page is requested while the current one is being written.
  */
@@ -22,14 +22,25 @@ const EDGE_MS = 1000;
  */
 const queryTime = (ms: number): string => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
 
-/** GET /meetings for a window: its edges widened a second, the filters, and what to include. */
-export function meetingQueryFor(window: SyncWindow, filters: SyncFilters, options: { withContent: boolean }): MeetingQuery {
+/** GET /meetings for a slice: its edges widened a second, the filters, and what to include. */
+export function meetingQueryFor(slice: Slice, filters: SyncFilters, options: { withContent: boolean }): MeetingQuery {
   return {
     ...filters,
-    createdAfter: window.start === null ? undefined : queryTime(window.start - EDGE_MS),
-    createdBefore: window.end === null ? undefined : queryTime(window.end + EDGE_MS),
+    createdAfter: slice.start === null ? undefined : queryTime(slice.start - EDGE_MS),
+    createdBefore: slice.end === null ? undefined : queryTime(slice.end + EDGE_MS),
     include: { actionItems: true, highlights: true, crmMatches: true, summary: options.withContent, transcript: options.withContent },
   };
+}
+
+/**
+ * Every query a slice is read with: the run's own, and, when recorders outside the organisation
+ * are configured, the same again naming them in recorded_by[] (Fathom leaves their calls out of a
+ * listing without it). A run filtered by --recorded-by has chosen its recorders: one query.
+ */
+export function sliceQueries(slice: Slice, filters: SyncFilters, recorders: readonly string[], options: { withContent: boolean }): MeetingQuery[] {
+  const own = meetingQueryFor(slice, filters, options);
+  if (recorders.length === 0 || filters.recordedBy?.length) return [own];
+  return [own, { ...own, recordedBy: [...recorders] }];
 }
 
 /**

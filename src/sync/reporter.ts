@@ -7,9 +7,11 @@ import type { RunCounters } from '../domain/counters.js';
 export interface PageReport {
   /** The run's counters once the page is written. */
   counters: RunCounters;
-  /** created_at of the oldest meeting so far (pages run newest first). */
-  oldestCreatedAt: string | null;
-  /** Share of the window covered so far, 0..1, when it can be told. */
+  /** Slices of the window read to their end, newest first. */
+  slicesDone: number;
+  /** Start of the last slice read to its end: everything from there up is read (null: none yet, or from the beginning). */
+  doneTo: string | null;
+  /** Share of the window read to the end of a slice, 0..1, when the window has a start. */
   fraction: number | null;
 }
 

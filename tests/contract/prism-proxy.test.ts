@@ -111,7 +111,10 @@ describe('the fake behind prism proxy --errors', () => {
       expect(found).toEqual([]);
       expect(r.code, r.stderr).toBe(0);
       const pages = exchanges.filter((e) => e.path === '/meetings');
-      expect(pages).toHaveLength(5);
+      // 45 meetings fill 5 pages; time slices add their last pages and the empty ones back to the beginning.
+      expect(pages.length).toBeGreaterThanOrEqual(5);
+      expect(pages.length).toBeLessThanOrEqual(9);
+      expect(JSON.parse(r.stdout)).toMatchObject({ pages: pages.length, requests: pages.length });
       for (const inc of ['action_items', 'crm_matches', 'highlights', 'summary', 'transcript']) expect(pages[0]!.query.get(`include_${inc}`)).toBe('true');
       // Pending meetings, meetings without a calendar event: the traffic had what the exceptions are for.
       const items = pages.flatMap((p) => (p.json as { items: Record<string, unknown>[] }).items);

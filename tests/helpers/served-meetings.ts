@@ -9,6 +9,8 @@ import type { Exchange } from './recording-proxy.js';
  * against what the CLI did with it (the database), by the rules of the run's mode. The spec is
  * the judge: a meeting the spec allows and that can be stored must be stored (when the mode
  * takes it); a skipped one must break the spec (or be unstorable) at a field its reason names.
+ * Prism's mock ignores the time filters, so most items a slice gets are outside it: the
+ * accounting says which the CLI had to take.
  */
 
 export interface ModeRule {
@@ -68,7 +70,31 @@ function fieldOf(problem: string): string {
 /** What /meetings leaves out under OAuth and the run fills in per recording (or adjusts). */
 const OAUTH_FILLED = new Set(['transcript', 'default_summary', 'calendar_invitees']);
 
+/** The created_at slice a /meetings request asked for: its query bounds less the second either side the client adds. */
+export interface ServedSlice {
+  start: number | null;
+  end: number | null;
+}
+
+/** One cursor chain: the pages of one query, from the request without a cursor to the last one. */
+interface Chain {
+  slice: ServedSlice;
+  pages: { index: number; exchange: Exchange }[];
+}
+
+function sliceOf(query: URLSearchParams): ServedSlice {
+  const after = query.get('created_after');
+  const before = query.get('created_before');
+  return { start: after === null ? null : Date.parse(after) + 1000, end: before === null ? null : Date.parse(before) - 1000 };
+}
+
 /**
+ * The rules every mode follows now that no order of pages is trusted (README: whatever order
+ * Fathom lists meetings in): the run is a series of cursor chains, each a time slice (its
+ * created_after / created_before, widened a second) read to its last page; the slices tile the
+ * window from the top down; a meeting is taken when it is inside the slice that served it (and the
+ * mode's window), and --last N takes the N newest of those (created_at, then recording_id).
+ *
  * `oauth`: the run fetched summary and transcript per recording, so a stored meeting is the
  * listed one plus that content (checked by the caller), and skip rows about that content are
  * the caller's to account for.
@@ -92,57 +118,81 @@ export function accountRun(args: { rule: ModeRule; exchanges: Exchange[]; dbFile
     db.close();
   }
 
-  let taken = 0;
-  let doneAt = -1;
-  pages.forEach((page, k) => {
-    const body = page.json as { next_cursor?: string | null; items?: unknown[] };
-    let olderThanWindow = false;
-    for (const raw of body.items ?? []) {
-      const item = raw as Record<string, unknown>;
-      const accepted = MeetingSchema.safeParse(item).success;
-      const found = [...specIssues(meetingShape!, item, 'Meeting'), ...unstorable(item)];
-      let outcome: ServedItem['outcome'] = 'dropped';
-      if (accepted) {
-        const t = Date.parse(item.created_at as string);
-        const inWindow = (rule.since === undefined || t >= rule.since) && (rule.until === undefined || t <= rule.until);
-        if (rule.since !== undefined && t < rule.since) olderThanWindow = true;
-        const room = rule.mode !== 'last' || taken < rule.last!;
-        if (inWindow && room) {
-          outcome = 'stored';
-          taken += 1;
-        }
-      } else {
-        outcome = 'skipped';
-      }
-      served.push({ page: k, item, accepted, problems: found, outcome });
+  // The chains, in the order they were asked.
+  const chains: Chain[] = [];
+  pages.forEach((exchange, index) => {
+    const cursor = exchange.query.get('cursor');
+    if (cursor === null) chains.push({ slice: sliceOf(exchange.query), pages: [] });
+    const chain = chains.at(-1);
+    if (!chain) {
+      problems.push(`page ${index + 1} was asked with a cursor before any first page`);
+      return;
     }
-    const end = !body.next_cursor;
-    const enough = rule.mode === 'last' && taken >= rule.last!;
-    if (doneAt < 0 && (end || enough || olderThanWindow)) doneAt = k;
+    const previous = chain.pages.at(-1)?.exchange;
+    const expected = previous ? ((previous.json as { next_cursor?: string | null }).next_cursor ?? null) : null;
+    if (cursor !== expected) problems.push(`page ${index + 1} was asked with cursor ${JSON.stringify(cursor)}, not the previous page's ${JSON.stringify(expected)}`);
+    chain.pages.push({ index, exchange });
   });
 
-  // Paging: the next page is asked for exactly until the mode is done.
-  if (doneAt !== pages.length - 1) {
-    problems.push(`the CLI asked for ${pages.length} pages; by the mode's rules it should have stopped after page ${doneAt + 1}`);
+  // Paging: every chain is read to its last page, and no further.
+  for (const [k, chain] of chains.entries()) {
+    chain.pages.forEach(({ exchange }, j) => {
+      const last = !(exchange.json as { next_cursor?: string | null }).next_cursor;
+      if (last && j < chain.pages.length - 1) problems.push(`slice ${k + 1}: the CLI asked for a page after the last one`);
+      if (!last && j === chain.pages.length - 1) problems.push(`slice ${k + 1}: the CLI stopped before the last page`);
+    });
   }
-  pages.forEach((page, k) => {
-    const cursor = page.query.get('cursor');
-    const expected = k === 0 ? null : ((pages[k - 1]!.json as { next_cursor?: string }).next_cursor ?? null);
-    if (cursor !== expected) problems.push(`page ${k + 1} was asked with cursor ${JSON.stringify(cursor)}, not the previous page's ${JSON.stringify(expected)}`);
+  // The slices tile the window from the top down.
+  const window = { start: rule.since ?? null, end: rule.until ?? null };
+  chains.forEach((chain, k) => {
+    const above = chains[k - 1]?.slice;
+    // A second query of the same slice (recorders outside the organisation) repeats its bounds.
+    if (above && above.start === chain.slice.start && above.end === chain.slice.end) return;
+    const top = above ? above.start : window.end;
+    if (chain.slice.end !== top) problems.push(`slice ${k + 1} ends at ${chain.slice.end}, not where the one above starts (${top})`);
+    if (window.start !== null && (chain.slice.start === null || chain.slice.start < window.start)) problems.push(`slice ${k + 1} reaches before the window`);
   });
+  const bottom = chains.at(-1)?.slice.start;
+  if (rule.mode !== 'last' && chains.length > 0 && bottom !== window.start) problems.push(`the slices stop at ${bottom}, not at the window's start ${window.start}`);
 
-  // Each item: refused only for a real violation, stored exactly as served.
-  const lastStored = new Map<number, Record<string, unknown>>();
+  // Each item: refused for a real violation, or taken when inside its slice (and the mode's window).
+  const inside = (t: number, s: ServedSlice) => (s.start === null || t >= s.start) && (s.end === null || t <= s.end);
+  const taken: ServedItem[] = [];
+  const seen = new Set<number>();
+  for (const chain of chains) {
+    for (const { index, exchange } of chain.pages) {
+      for (const raw of (exchange.json as { items?: unknown[] }).items ?? []) {
+        const item = raw as Record<string, unknown>;
+        const accepted = MeetingSchema.safeParse(item).success;
+        const found = [...specIssues(meetingShape!, item, 'Meeting'), ...unstorable(item)];
+        const entry: ServedItem = { page: index, item, accepted, problems: found, outcome: accepted ? 'dropped' : 'skipped' };
+        served.push(entry);
+        if (!accepted) continue;
+        const t = Date.parse(item.created_at as string);
+        const id = item.recording_id as number;
+        if (inside(t, chain.slice) && inside(t, window) && !seen.has(id)) {
+          seen.add(id);
+          taken.push(entry);
+        }
+      }
+    }
+  }
+  const newestFirst = (a: ServedItem, b: ServedItem) =>
+    Date.parse(b.item.created_at as string) - Date.parse(a.item.created_at as string) || (b.item.recording_id as number) - (a.item.recording_id as number);
+  const kept = rule.mode === 'last' ? [...taken].sort(newestFirst).slice(0, rule.last!) : taken;
+  for (const entry of kept) entry.outcome = 'stored';
+
+  const storedServed = new Map<number, Record<string, unknown>>();
   for (const s of served) {
     const id = s.item.recording_id as number;
     if (s.problems.length === 0 && !s.accepted) problems.push(`recording ${id}: the spec allows it and it can be stored, but the client refused it`);
-    if (s.outcome === 'stored') lastStored.set(id, s.item);
+    if (s.outcome === 'stored') storedServed.set(id, s.item);
   }
-  for (const [id, item] of lastStored) {
+  for (const [id, item] of storedServed) {
     if (!stored.has(id)) problems.push(`recording ${id}: served, taken by the mode, not in the database`);
     else if (!sameListing(stored.get(id) as Record<string, unknown>, item, args.oauth ?? false)) problems.push(`recording ${id}: raw_json differs from what was served`);
   }
-  for (const id of stored.keys()) if (!lastStored.has(id)) problems.push(`recording ${id}: in the database but the mode should not have taken it`);
+  for (const id of stored.keys()) if (!storedServed.has(id)) problems.push(`recording ${id}: in the database but the mode should not have taken it`);
   const refused = served.filter((s) => s.outcome === 'skipped');
   if (skipped.length !== refused.length) problems.push(`${skipped.length} skipped_items rows for ${refused.length} refused items`);
   for (const s of refused) {

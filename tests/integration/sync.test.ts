@@ -35,7 +35,13 @@ describe('run --all', () => {
     expect(first.stderr).not.toMatch(/\u001b\[/); // no ANSI when not a terminal
     expect(first.code).toBe(0);
     const result = json(first.stdout);
-    expect(result).toMatchObject({ status: 'ok', mode: 'all', meetings_new: 95, meetings_updated: 0, items_skipped: 0, pages: 10, requests: 10, retries: 0, rate_limited: 0, database: dbPath(env) });
+    expect(result).toMatchObject({ status: 'ok', mode: 'all', meetings_new: 95, meetings_updated: 0, items_skipped: 0, retries: 0, rate_limited: 0, database: dbPath(env) });
+    // 10 pages of meetings, read as time slices: each slice's last page, and the empty slices that
+    // reach back to the beginning, cost a few requests more.
+    expect(result.requests).toBe(result.pages);
+    expect(result.pages).toBeGreaterThanOrEqual(10);
+    expect(result.pages).toBeLessThanOrEqual(13);
+    expect(result.slices).toBeGreaterThan(1);
     expect(result.duration_ms).toBeGreaterThan(0);
     expectDatabaseMatches(dbPath(env), server.meetings());
     expect(fs.statSync(dbPath(env)).mode & 0o777).toBe(0o600);
@@ -58,11 +64,14 @@ describe('run --all', () => {
     expect(r.stderr).toMatch(/^page 1: 10 meetings \(10 new, 0 updated\)/m);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^synced 95 meetings \(95 new, 0 updated\) in /);
+    // Three --all runs in a row: more heavy list calls than the fake's 30 a minute.
+    server.resetRateLimits();
     const quiet = await runCli(['run', '--all', '--quiet'], env);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
     expect(quiet.stdout).toBe('');
     // The hourly job runs with --quiet --scheduled: its one line (for sync.log) carries a time stamp.
+    server.resetRateLimits();
     const scheduled = await runCli(['run', '--all', '--quiet', '--scheduled'], env);
     expect(scheduled.code).toBe(0);
     expect(scheduled.stderr).toBe('');
@@ -212,7 +221,8 @@ describe('faults', () => {
     const r = await runCli(['run', '--all', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const out = json(r.stdout);
-    expect(out).toMatchObject({ meetings_new: 95, rate_limited: 1, retries: 4, pages: 10, requests: 15 });
+    expect(out).toMatchObject({ meetings_new: 95, rate_limited: 1, retries: 4 });
+    expect(out.requests).toBe(out.pages + 5);
     expect(r.stderr).toMatch(/waiting 1s for the Fathom rate limit \(429 received\)/);
     expect(r.stderr).toMatch(/retrying in .* \(HTTP 503, attempt 1\)/);
     expectDatabaseMatches(dbPath(env), server.meetings());
@@ -273,7 +283,9 @@ describe('faults', () => {
     try {
       const r = await runCli(['run', '--all', '--json'], { ...env, FATHOM_API_URL: tight.url });
       expect(r.code, r.stderr).toBe(0);
-      expect(json(r.stdout)).toMatchObject({ meetings_new: 60, rate_limited: 0, requests: 6 });
+      const out = json(r.stdout);
+      expect(out).toMatchObject({ meetings_new: 60, rate_limited: 0, retries: 0 });
+      expect(out.requests).toBe(out.pages);
       expect(tight.stats().rateLimited).toBe(0);
     } finally {
       await tight.close();
@@ -305,38 +317,48 @@ describe('a run killed at any instant', () => {
       await killOnceServed(child, big, 3);
       expect((await done).signal).toBe('SIGKILL');
       const file = dbPath(e);
+      // Pages come in no order a client can trust, so the oldest meeting stored says nothing: the
+      // whole stretch from the beginning up to the run's start is pending until slices of it are read.
       const pending = query<{ backfill_from: string | null; backfill_before: string | null }>(file, 'SELECT backfill_from, backfill_before FROM sync_state')[0]!;
-      const oldestStored = query<{ at: string }>(file, 'SELECT MIN(created_at) AS at FROM meetings')[0]!.at;
-      expect(pending).toEqual({ backfill_from: null, backfill_before: oldestStored });
+      expect(pending).toEqual({ backfill_from: null, backfill_before: new Date(NOW).toISOString() });
       const status = await runCli(['status'], e);
-      expect(status.stdout).toContain(`Backfill:    unfinished; meetings from the beginning to ${oldestStored.slice(0, 10)} are read by the next incremental runs`);
+      expect(status.stdout).toContain(`Backfill:    unfinished; meetings from the beginning to ${NOW.slice(0, 10)} are read by the next incremental runs`);
 
       // An hourly run whose backfill slice fails (only requests for an older window, which carry
-      // created_before, are refused): the run itself succeeds, and the gap stays for next time.
+      // created_before, are refused): the run itself succeeds, its own window (quick: no bookmark
+      // yet) takes the top 30 days off the gap, and the rest stays for next time.
       big.injectFaults({ kind: 'status', status: 503, count: 100, path: '/meetings', withParam: 'created_before' });
       const failing = await runCli(['run', '--incremental', '--json'], e);
       big.clearFaults();
       expect(failing.code, failing.stderr).toBe(0);
-      expect(json(failing.stdout)).toMatchObject({ status: 'ok', backfill: { pages: 0, remaining: { from: null }, error: expect.stringMatching(/HTTP 503/) } });
+      const gapTop = new Date(Date.parse(NOW) - 30 * DAY).toISOString();
+      expect(json(failing.stdout)).toMatchObject({ status: 'ok', mode: 'quick', backfill: { pages: 0, remaining: { from: null, before: gapTop }, error: expect.stringMatching(/HTTP 503/) } });
       expect(failing.stderr).toMatch(/warning: could not continue the unfinished backfill \(.*\); the next incremental run tries again/);
 
-      // The hourly job: its own window, then a slice of 20 pages of the backfill.
-      const first = json((await runCli(['run', '--incremental', '--json'], e)).stdout);
-      expect(first.backfill).toMatchObject({ pages: 20, meetings_seen: 200, remaining: { from: null, before: expect.any(String) }, error: null });
-      const second = await runCli(['run', '--incremental', '--json'], e);
-      expect(second.code, second.stderr).toBe(0);
-      expect(json(second.stdout).backfill).toMatchObject({ remaining: null });
+      // The hourly job: its own window, then at most 20 pages of the backfill, in whole slices.
+      const slices: Array<Record<string, any>> = [];
+      for (let i = 0; i < 6 && (slices.length === 0 || slices.at(-1)!.remaining); i++) {
+        const r = await runCli(['run', '--incremental', '--json'], e);
+        expect(r.code, r.stderr).toBe(0);
+        slices.push(json(r.stdout).backfill);
+      }
+      expect(slices.at(-1)!.remaining).toBeNull();
+      expect(slices.length).toBeGreaterThan(1);
+      for (const b of slices) {
+        expect(b.error).toBeNull();
+        expect(b.pages).toBeLessThanOrEqual(20);
+      }
+      // Each run moved the gap down (a slice at least), never up.
+      const tops = slices.map((b) => b.remaining?.before ?? null).filter(Boolean);
+      expect(tops).toEqual([...tops].sort().reverse());
+      expect(Date.parse(tops[0]!)).toBeLessThan(Date.parse(gapTop));
       expectDatabaseMatches(file, big.meetings());
       expect(query(file, 'SELECT backfill_before FROM sync_state')).toEqual([{ backfill_before: null }]);
       expect((await runCli(['status'], e)).stdout).not.toContain('Backfill:');
-      expect(query(file, 'SELECT mode, status FROM sync_runs ORDER BY id')).toEqual([
+      expect(query<{ mode: string; status: string }>(file, 'SELECT mode, status FROM sync_runs ORDER BY id').slice(0, 3)).toEqual([
         { mode: 'all', status: 'interrupted' },
         { mode: 'quick', status: 'ok' },
         { mode: 'resume', status: 'failed' },
-        { mode: 'incremental', status: 'ok' },
-        { mode: 'resume', status: 'ok' },
-        { mode: 'incremental', status: 'ok' },
-        { mode: 'resume', status: 'ok' },
       ]);
       // Nothing left: the next hourly run reads only its own window.
       expect(json((await runCli(['run', '--incremental', '--json'], e)).stdout).backfill).toBeNull();
@@ -346,7 +368,7 @@ describe('a run killed at any instant', () => {
   });
 
   it('leaves whole pages only, and the next run finishes the job', async () => {
-    const slow = await startFakeFathom({ seed: 11, meetingCount: 200, now: Date.parse(NOW), segmentsPerMeeting: [50, 150], latencyMs: 30 });
+    const slow = await startFakeFathom({ seed: 11, meetingCount: 200, now: Date.parse(NOW), segmentsPerMeeting: [50, 150], latencyMs: 30, rateLimit: false });
     try {
       const e = { ...env, FATHOM_API_URL: slow.url };
       const child = startCli(['run', '--all'], e);
@@ -358,7 +380,9 @@ describe('a run killed at any instant', () => {
       const file = dbPath(e);
       expect(query(file, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
       const stored = query<{ n: number }>(file, 'SELECT COUNT(*) n FROM meetings')[0]!.n;
-      expect(stored % 10).toBe(0); // whole pages of 10
+      // Whole pages of 10 (the first slice, the last 30 days, ends with a shorter page).
+      const firstSlice = slow.meetings().filter((m) => createdMs(m) >= Date.parse(NOW) - 30 * DAY).length;
+      expect(stored % 10 === 0 || stored === firstSlice, `${stored} stored`).toBe(true);
       expect(stored).toBeLessThan(200);
       // Every stored meeting has all its transcript rows.
       expect(query(file, 'SELECT COUNT(*) n FROM meetings m WHERE transcript_segment_count != (SELECT COUNT(*) FROM transcript_segments s WHERE s.recording_id = m.recording_id)')).toEqual([{ n: 0 }]);

@@ -185,6 +185,15 @@ describe('checks', () => {
     expect(result).toMatchObject({ status: 'failure', fix: { commands: [expect.stringMatching(/^mv /), 'fathom-sync connect'] } });
   });
 
+  it('config: lists the recorders outside the organisation; one that is not an address warns, with the command that removes it', async () => {
+    const none = await configCheck.run(context(), new AbortController().signal);
+    expect(none).toMatchObject({ status: 'ok', details: [expect.stringMatching(/recorders outside your organisation: none \(fathom-sync config add-recorder EMAIL/)] });
+    const some = await configCheck.run(context({ config: { recorders: ['jane@acme.com', 'k.sato@sakura-tech.jp'] } }), new AbortController().signal);
+    expect(some).toMatchObject({ status: 'ok', details: ['recorders outside your organisation, whose shared calls every run also asks for: jane@acme.com, k.sato@sakura-tech.jp'] });
+    const bad = await configCheck.run(context({ config: { recorders: ['jane@acme.com', 'jane at acme'] } }), new AbortController().signal);
+    expect(bad).toMatchObject({ status: 'warning', summary: expect.stringContaining('a recorder that is not an email address'), fix: { commands: ["fathom-sync config remove-recorder 'jane at acme'"] } });
+  });
+
   it('database: absent is a warning, garbage and damage are failures with a fix, a good one is ok', async () => {
     const ctx = context();
     expect((await databaseCheck.run(ctx, new AbortController().signal)).status).toBe('warning');

@@ -376,6 +376,87 @@ describe('GET /meetings', () => {
   });
 });
 
+describe('GET /meetings in another order (order: sources | shuffled)', () => {
+  const ids = (ms: { recording_id: number }[]) => ms.map((m) => m.recording_id);
+  const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+  const created = (m: { created_at: string }) => Date.parse(m.created_at);
+  /** Pairs of neighbours out of newest-first created_at order. */
+  const outOfOrder = (items: { created_at: string }[]) => items.slice(1).filter((m, i) => created(m) > created(items[i]!)).length;
+
+  it('sources: every meeting exactly once, source after source, each newest recording first, with a cursor like Fathom\'s', async () => {
+    const s = await start({ seed: 5, meetingCount: 57, rateLimit: false, order: 'sources' });
+    const truth = s.meetings();
+    const { items, pages } = await allPages(s);
+    expect(sorted(ids(items))).toEqual(sorted(ids(truth)));
+    // The same meetings, not in one newest-first order across pages.
+    expect(outOfOrder(items)).toBeGreaterThan(0);
+    const source = (m: FullMeeting) => (m.recorded_by.team === 'Sales' ? 0 : m.recorded_by.team === null ? 2 : 1);
+    const sources = items.map(source);
+    expect(sources).toEqual([...sources].sort());
+    for (const k of [0, 1, 2]) {
+      const starts = items.filter((m) => source(m) === k).map((m) => Date.parse(m.recording_start_time));
+      expect(starts).toEqual([...starts].sort((a, b) => b - a));
+    }
+    // The cursor carries what a real one decodes to: recording start, id, completed sources.
+    const decoded = pages.slice(0, -1).map((p) => JSON.parse(Buffer.from(p.next_cursor, 'base64url').subarray(0, -12).toString('utf8')));
+    expect(decoded[0]).toEqual({ k: 'meetings', recording_started_at: expect.stringMatching(/Z$/), id: expect.any(Number), completed_sources: [] });
+    const done = decoded.map((c) => c.completed_sources.length);
+    expect(done).toEqual([...done].sort());
+    expect(decoded.at(-1).completed_sources).toEqual(['team_role_calls', 'host_shared_team_role_calls'].slice(0, done.at(-1)));
+    expect(done.at(-1)).toBeGreaterThan(0);
+  });
+
+  it('shuffled: every meeting exactly once, in a seeded order with no time order across pages', async () => {
+    const a = await start({ seed: 5, meetingCount: 57, rateLimit: false, order: 'shuffled' });
+    const b = await start({ seed: 5, meetingCount: 57, rateLimit: false, order: 'shuffled' });
+    const c = await start({ seed: 5, meetingCount: 57, rateLimit: false, order: 'shuffled', orderSeed: 99 });
+    const first = ids((await allPages(a)).items);
+    expect(sorted(first)).toEqual(sorted(ids(a.meetings())));
+    expect(ids((await allPages(b)).items)).toEqual(first);
+    expect(ids((await allPages(c)).items)).not.toEqual(first);
+    expect(outOfOrder((await allPages(a)).items)).toBeGreaterThan(10);
+  });
+
+  it.each(['sources', 'shuffled'] as const)('%s: created_after / created_before and the other filters select exactly as in the newest-first order', async (order) => {
+    const s = await start({ seed: 7, meetingCount: 80, rateLimit: false, order });
+    const truth = s.meetings();
+    const lo = truth[60]!.created_at;
+    const hi = truth[15]!.created_at;
+    const inside = truth.filter((m) => created(m) > Date.parse(lo) && created(m) < Date.parse(hi));
+    expect(sorted(ids((await allPages(s, { created_after: lo, created_before: hi })).items))).toEqual(sorted(ids(inside)));
+    const type = 'only_internal';
+    const got = (await allPages(s, { created_after: lo, calendar_invitees_domains_type: type })).items;
+    expect(sorted(ids(got))).toEqual(sorted(ids(truth.filter((m) => created(m) > Date.parse(lo) && m.calendar_invitees_domains_type === type))));
+  });
+});
+
+describe('calls customers recorded and shared (outsiderShare)', () => {
+  it('are listed only when recorded_by[] names their recorder, and never with teams[]', async () => {
+    const s = await start({ seed: 8, meetingCount: 90, rateLimit: false, outsiderShare: 0.2 });
+    const outside = s.outsideRecorders();
+    expect(outside.map((o) => o.email)).toEqual(['jane.smith@acme.com', 'k.sato@sakura-tech.jp']);
+    expect(outside.every((o) => o.meetings > 0)).toBe(true);
+    const listed = (await allPages(s)).items;
+    const truth = s.meetings();
+    expect(listed.map((m) => m.recording_id)).toEqual(truth.map((m) => m.recording_id));
+    expect(listed.some((m) => m.recorded_by.email === 'jane.smith@acme.com')).toBe(false);
+    const jane = (await allPages(s, { 'recorded_by[]': 'Jane.Smith@acme.com' })).items;
+    expect(jane).toHaveLength(outside[0]!.meetings);
+    expect(jane.every((m) => m.recorded_by.email === 'jane.smith@acme.com' && m.recorded_by.team === null && m.calendar_invitees_domains_type === 'one_or_more_external')).toBe(true);
+    expect(jane.every((m) => m.calendar_invitees.some((i: any) => i.email === 'jane.smith@acme.com'))).toBe(true);
+    expect((await allPages(s, { 'recorded_by[]': 'jane.smith@acme.com', 'teams[]': 'Sales' })).items).toEqual([]);
+    // The truth of a sync that also asks for Jane: the org's listing plus her calls, newest first.
+    const both = s.meetings({ alsoRecordedBy: ['jane.smith@acme.com'] });
+    expect(both).toHaveLength(truth.length + jane.length);
+    expect(both.map((m) => Date.parse(m.created_at))).toEqual(both.map((m) => Date.parse(m.created_at)).sort((a, b) => b - a));
+    // A share of 0 leaves the data exactly as it always was.
+    const plain = await start({ seed: 8, meetingCount: 90, rateLimit: false });
+    const same = await start({ seed: 8, meetingCount: 90, rateLimit: false, outsiderShare: 0 });
+    expect(same.meetings()).toEqual(plain.meetings());
+    expect(s.meetings().filter((m) => plain.meeting(m.recording_id)).every((m) => JSON.stringify(m) === JSON.stringify(plain.meeting(m.recording_id)))).toBe(true);
+  });
+});
+
 describe('auth', () => {
   let clock = NOW;
   let s: FakeFathom;
@@ -527,6 +608,14 @@ describe('faults', () => {
     expect((await call(s, '/meeting_types')).status).toBe(200);
     expect((await call(s, '/teams')).status).toBe(502);
     expect((await call(s, '/teams')).status).toBe(200);
+  });
+
+  it("'after' lets that many matching requests pass first: a fault part way through a run", async () => {
+    s.injectFaults({ kind: 'status', status: 503, count: 2, path: '/meetings', after: 2 });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(s, i === 1 ? '/teams' : '/meetings')).status);
+    expect(statuses).toEqual([200, 200, 200, 503, 503]);
+    expect((await call(s, '/meetings')).status).toBe(200);
   });
 
   it("'reset' drops the connection without an answer", async () => {
@@ -792,7 +881,9 @@ describe('main.ts', () => {
       { kind: 'rate-limit', retryAfter: '3' },
     ]);
     expect(parseCli(['--no-rate-limit']).options.rateLimit).toBe(false);
-    for (const bad of [['--meetings', 'x'], ['--bogus'], ['--fault', 'explode'], ['--segments', '9-3'], ['--pending-fraction', '2'], ['--no-rate-limit', '--global-limit', '3'], ['extra']]) {
+    expect(parseCli(['--order', 'shuffled', '--order-seed', '7', '--outsider-share', '0.1']).options).toMatchObject({ order: 'shuffled', orderSeed: 7, outsiderShare: 0.1 });
+    expect(parseCli(['--order', 'sources']).options.order).toBe('sources');
+    for (const bad of [['--meetings', 'x'], ['--bogus'], ['--fault', 'explode'], ['--segments', '9-3'], ['--pending-fraction', '2'], ['--no-rate-limit', '--global-limit', '3'], ['extra'], ['--order', 'oldest'], ['--outsider-share', '1.5']]) {
       expect(() => parseCli(bad), bad.join(' ')).toThrow();
     }
   });

@@ -41,12 +41,35 @@ describe('withRecordingContent', () => {
     expect(out.meetings[0]!.meeting.calendar_invitees[0]).toMatchObject({ email: 'zoe@client.example', matched_speaker_display_name: 'Zoë Ångström' });
   });
 
+  it('stores the content verbatim: the listed payload with the bodies Fathom sent merged in, nothing normalised', async () => {
+    const sent = { markdown_formatted: '## Fetched', template_name: null, extra: 1 };
+    const lines = [{ text: 'Bonjour', timestamp: '00:00:05', speaker: { display_name: 'Zoë Ångström', matched_calendar_invitee_email: 'zoe@client.example' } }];
+    const client = { summary: async () => sent, transcript: async () => lines } as unknown as FathomClient;
+    const out = await withRecordingContent([listed(5)], { client, stored: nothingStored });
+    const raw = out.meetings[0]!.raw as Record<string, unknown>;
+    expect(JSON.stringify(raw.default_summary)).toBe(JSON.stringify(sent));
+    expect(JSON.stringify(raw.transcript)).toBe(JSON.stringify(lines));
+    // The listed payload's keys in their order, content in place.
+    expect(Object.keys(raw)).toEqual(Object.keys(listed(5).raw));
+  });
+
   it('skips the calls for a meeting whose content is stored complete', async () => {
     const { client, calls } = fakeClient();
     const stored: StoredContentSource = { storedContent: (id, o) => (id === 2 && !o?.includeIncomplete ? { default_summary: summary, transcript } : null) };
     const out = await withRecordingContent([listed(2)], { client, stored });
     expect(calls).toEqual([]);
     expect(out.meetings[0]!.meeting.default_summary).toEqual(summary);
+  });
+
+  it('a meeting stored without its content that is not due again costs no call and keeps what is stored; one that is due is asked', async () => {
+    const { client, calls } = fakeClient();
+    const earlier = [{ speaker: { display_name: 'Me' }, text: 'partial', timestamp: '00:00:01' }];
+    const stored: StoredContentSource = { storedContent: (_id, o) => (o?.includeIncomplete ? { default_summary: null, transcript: earlier } : null) };
+    const out = await withRecordingContent([listed(6), listed(7)], { client, stored, retryDue: (id) => id === 7 });
+    expect(calls).toEqual(['summary 7', 'transcript 7']);
+    expect(out.meetings[0]).toMatchObject({ contentAsked: false, meeting: { default_summary: null, transcript: [{ text: 'partial' }] } });
+    expect(out.meetings[1]).toMatchObject({ contentAsked: true, meeting: { default_summary: summary } });
+    expect(out.skipped).toEqual([]);
   });
 
   it('a refused recording keeps what arrived and what was stored, and is reported instead of failing the run', async () => {

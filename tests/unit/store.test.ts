@@ -122,6 +122,36 @@ describe('migrations', () => {
 
 });
 
+describe('migration to version 5: any order of pages', () => {
+  it('a pending backfill reaches up again to the newest instant a run read up to; none pending stays none', async () => {
+    const file = path.join(dir, 'v4.db');
+    const v4 = await openDatabase(file);
+    v4.exec(`ALTER TABLE meetings DROP COLUMN content_attempts; ALTER TABLE meetings DROP COLUMN content_checked_at; PRAGMA user_version = 4;
+      UPDATE sync_state SET backfill_from = NULL, backfill_before = '2026-05-01T00:00:00.000Z';
+      INSERT INTO sync_runs (trigger, mode, window_start, window_end, started_at, status) VALUES
+        ('manual', 'all', NULL, '2026-11-20T12:00:00.000Z', '2026-11-20T12:00:00.000Z', 'interrupted'),
+        ('schedule', 'resume', NULL, '2026-05-01T00:00:00.000Z', '2026-11-20T13:00:00.000Z', 'ok');`);
+    v4.close();
+    const migrated = await openDatabase(file);
+    try {
+      expect(new SyncStore(migrated).pendingBackfill()).toEqual({ from: null, before: '2026-11-20T12:00:00.000Z' });
+      expect(migrated.prepare('SELECT content_attempts, content_checked_at FROM meetings').all()).toEqual([]);
+    } finally {
+      migrated.close();
+    }
+    const none = path.join(dir, 'v4-none.db');
+    const plain = await openDatabase(none);
+    plain.exec('ALTER TABLE meetings DROP COLUMN content_attempts; ALTER TABLE meetings DROP COLUMN content_checked_at; PRAGMA user_version = 4');
+    plain.close();
+    const after = await openDatabase(none);
+    try {
+      expect(new SyncStore(after).pendingBackfill()).toBeNull();
+    } finally {
+      after.close();
+    }
+  });
+});
+
 describe('migration to version 3: one text form for every stored time', () => {
   /** Every row of every table, in a fixed order: what the migration must keep. */
   const snapshot = (d: Db) => {
@@ -176,6 +206,10 @@ describe('migration to version 3: one text form for every stored time', () => {
       // Version 4 gives action items an id (for the search index) and adds a column to sync_state.
       expected.action_items = expected.action_items!.map((row, i) => ({ id: i + 1, ...row }));
       Object.assign(expected.sync_state![0]!, { teams_synced_at: null });
+      // Version 5: per-meeting content retries, and a pending backfill read again from the newest
+      // instant a run read up to (its old mark trusted one order of pages).
+      expected.meetings = expected.meetings!.map((row) => ({ ...row, content_attempts: 0, content_checked_at: null }));
+      Object.assign(expected.sync_state![0]!, { backfill_before: '2026-03-01T10:00:05.250Z' });
       expect(after).toEqual(expected);
       // Fathom's own strings stay exactly as sent in raw_json; the search indexes still agree with their tables.
       expect(JSON.parse(after.meetings![0]!.raw_json as string).created_at).toBe('2025-06-30T20:02:32.054830Z');
@@ -267,8 +301,32 @@ describe('SyncStore.commitPage', () => {
   it('marks meetings whose summary is not ready as incomplete', () => {
     const runId = store.startRun(run, 'x');
     store.commitPage({ runId, meetings: [incoming(meetingPayload(8, { default_summary: null, transcript: null }))], skipped: [], counters: progress(), now: 'x' });
-    expect(store.oldestIncompleteSince('2000-01-01T00:00:00.000Z')).toBe('2026-11-01T10:00:00.000Z');
+    expect(store.oldestIncompleteSince('2000-01-01T00:00:00.000Z', { tries: 3, retryCutoff: '2000-01-01T00:00:00.000Z' })).toBe('2026-11-01T10:00:00.000Z');
     expect(store.storedContent(8)).toBeNull();
+  });
+
+  it('counts the runs that asked for content Fathom did not have; after 3, the meeting is due once a day; complete content resets it', () => {
+    const runId = store.startRun(run, 'x');
+    const pending = () => incoming(meetingPayload(8, { default_summary: null, transcript: null }));
+    const write = (asked: string, item = pending()) => store.commitPage({ runId, meetings: [item], skipped: [], counters: progress(), now: 'x', contentAskedAt: asked });
+    const state = () => db.prepare('SELECT content_attempts AS n, content_checked_at AS at FROM meetings WHERE recording_id = 8').get();
+    const since = '2000-01-01T00:00:00.000Z';
+    const due = (cutoff: string) => store.oldestIncompleteSince(since, { tries: 3, retryCutoff: cutoff });
+    write('2026-11-20T10:00:00.000Z');
+    write('2026-11-20T11:00:00.000Z'); // the same payload again still counts
+    expect(state()).toEqual({ n: 2, at: '2026-11-20T11:00:00.000Z' });
+    expect(due('2026-11-19T12:00:00.000Z')).toBe('2026-11-01T10:00:00.000Z');
+    write('2026-11-20T12:00:00.000Z');
+    expect(store.contentRetryDue(8, Date.parse('2026-11-20T13:00:00Z'))).toBe(false);
+    expect(due('2026-11-19T13:00:00.000Z')).toBeNull();
+    expect(store.contentRetryDue(8, Date.parse('2026-11-21T12:00:00Z'))).toBe(true);
+    expect(due('2026-11-20T12:00:00.000Z')).toBe('2026-11-01T10:00:00.000Z');
+    // Left as stored (not asked): not another try.
+    write('2026-11-21T12:00:00.000Z', { ...pending(), contentAsked: false });
+    expect(state()).toEqual({ n: 3, at: '2026-11-20T12:00:00.000Z' });
+    write('2026-11-21T13:00:00.000Z', incoming(meetingPayload(8)));
+    expect(state()).toEqual({ n: 0, at: '2026-11-20T12:00:00.000Z' });
+    expect(store.contentRetryDue(8, Date.parse('2026-11-21T13:00:00Z'))).toBe(true);
   });
 
   it('a summary with an empty transcript (nobody spoke) is complete; a null transcript is not', () => {

@@ -2,6 +2,7 @@ import type { Migrations } from '../migrate.js';
 import { canonicalizeStoredTimes } from './v3-canonical-times.js';
 import { fillTalkTime, readSideSql } from './v4-read-side.js';
 import { rebuildMeetingSearch } from '../meeting-search-index.js';
+import { ANY_ORDER_SQL } from './v5-any-order.js';
 
 /** Every step from version 1 on; see migrate.ts. */
 export const MIGRATIONS: Migrations = {
@@ -15,4 +16,7 @@ export const MIGRATIONS: Migrations = {
   // 4: the read side: action items in the full-text index (they get a rowid for it), talk time
   // per meeting and speaker (filled for the meetings already stored), teams and team members.
   4: [readSideSql(), fillTalkTime, rebuildMeetingSearch],
+  // 5: a pending backfill is read again from its top (its old mark trusted one order of pages);
+  // per-meeting retries of content Fathom has not produced.
+  5: [ANY_ORDER_SQL],
 };

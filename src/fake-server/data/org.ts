@@ -91,6 +91,13 @@ const EXTERNALS: readonly Contact[] = [
   person('Chloé Dubois', 'chloe.dubois@acme.com'),
 ];
 
+/**
+ * Customers who record with their own Fathom account and share the call with the org. Fathom lists
+ * their calls only to a query that names them in recorded_by[] (the spec: without recorded_by[],
+ * "calls from users external to your Org will not be returned").
+ */
+export const OUTSIDE_RECORDERS: readonly Contact[] = [EXTERNALS[0]!, EXTERNALS[14]!];
+
 export const CONTACTS: readonly Contact[] = [...RECORDERS, ...COLLEAGUES, ...EXTERNALS];
 export const INTERNAL_PEOPLE: readonly Contact[] = [...RECORDERS, ...COLLEAGUES];
 export const EXTERNAL_DOMAINS = Object.keys(COMPANIES);

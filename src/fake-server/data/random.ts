@@ -68,4 +68,4 @@ export class Rng {
 }
 
 /** One stream per kind of generated data. */
-export const SALT = { transcript: 1, summary: 2, actions: 3, highlights: 4, crm: 5, skeleton: 6 } as const;
+export const SALT = { transcript: 1, summary: 2, actions: 3, highlights: 4, crm: 5, skeleton: 6, outsider: 7, order: 8 } as const;

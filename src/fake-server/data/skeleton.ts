@@ -1,4 +1,4 @@
-import { COMPANIES, EXTERNAL_DOMAINS, EXTERNAL_TYPES, EXTERNALS_BY_DOMAIN, INTERNAL_PEOPLE, INTERNAL_TYPES, RECORDERS, type Contact } from './org.js';
+import { COMPANIES, EXTERNAL_DOMAINS, EXTERNAL_TYPES, EXTERNALS_BY_DOMAIN, INTERNAL_PEOPLE, INTERNAL_TYPES, OUTSIDE_RECORDERS, RECORDERS, type Contact } from './org.js';
 import { hashInts, Rng, SALT } from './random.js';
 import { EXTRA_SPEAKERS, fill, HOSTILE_TITLES, TITLES_EXTERNAL, TITLES_INTERNAL, TITLES_NO_CALENDAR } from './text.js';
 import { isoSeconds } from './format.js';
@@ -38,6 +38,8 @@ export class Skeleton {
     readonly slot: number,
     pending: boolean,
     build: (sk: Skeleton) => SkeletonDetails,
+    /** Recorded by a customer (OUTSIDE_RECORDERS) who shared it: listed only when recorded_by[] names them. */
+    readonly outsider = false,
   ) {
     this.pending = pending;
     this.#build = build;
@@ -71,9 +73,11 @@ export function makeDetails(seed: number, segmentsPerMeeting: number | [number, 
   const createdSec = sk.createdSec;
   const callId = 301_000_000 + slot * 97 + rng.int(0, 96);
   const shareToken = rng.token(24);
-  const recorder = rng.weighted(RECORDERS.map((r, i) => [r, [5, 3, 3, 3, 2][i] ?? 1] as const));
-  const calendar = rng.chance(0.9);
-  const external = calendar && rng.chance(0.6);
+  // A customer's own recording is of a call with their company, on their calendar.
+  const outsider = sk.outsider;
+  const recorder = outsider ? rng.pick(OUTSIDE_RECORDERS) : rng.weighted(RECORDERS.map((r, i) => [r, [5, 3, 3, 3, 2][i] ?? 1] as const));
+  const calendar = outsider || rng.chance(0.9);
+  const external = outsider || (calendar && rng.chance(0.6));
 
   // Invitees: the recorder, some colleagues, and for external meetings people from one
   // company (now and then a second one).
@@ -85,8 +89,8 @@ export function makeDetails(seed: number, segmentsPerMeeting: number | [number, 
     const nColleagues = external ? rng.int(0, 2) : rng.int(1, 4);
     for (const c of rng.shuffle([...colleagues]).slice(0, nColleagues)) people.push(c);
     if (external) {
-      company = rng.pick(EXTERNAL_DOMAINS);
-      const pool = EXTERNALS_BY_DOMAIN.get(company)!;
+      company = outsider ? recorder.domain : rng.pick(EXTERNAL_DOMAINS);
+      const pool = EXTERNALS_BY_DOMAIN.get(company)!.filter((c) => c !== recorder);
       for (const c of rng.shuffle([...pool]).slice(0, rng.int(1, 3))) people.push(c);
       if (rng.chance(0.15)) {
         const other = rng.pick(EXTERNAL_DOMAINS.filter((d) => d !== company));
@@ -191,6 +195,19 @@ export function makeDetails(seed: number, segmentsPerMeeting: number | [number, 
     recorded_by: { name: recorder.name!, email: recorder.email, email_domain: recorder.domain, team: recorder.team },
   };
   return { base, speakers, segments, durationSec, callId };
+}
+
+/**
+ * Where a real Fathom cursor says a meeting comes from (its `completed_sources`): the key owner's
+ * team's calls, calls other teams shared, calls shared with the org, calls customers shared.
+ */
+export const SOURCES = ['team_role_calls', 'host_shared_team_role_calls', 'shared_with_me_calls', 'external_shared_calls'] as const;
+
+/** The index in SOURCES of the source a meeting is listed from. */
+export function sourceOf(sk: Skeleton): number {
+  if (sk.outsider) return 3;
+  const team = sk.base.recorded_by.team;
+  return team === 'Sales' ? 0 : team === null ? 2 : 1;
 }
 
 export function compareDesc(a: Skeleton, b: Skeleton): number {

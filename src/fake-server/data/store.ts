@@ -8,6 +8,8 @@ export interface DataOptions {
   spacingHours: number;
   segmentsPerMeeting: number | [number, number];
   pendingFraction: number;
+  /** Share of meetings recorded by a customer who shared them (listed only when named in recorded_by[]); default 0. */
+  outsiderShare?: number;
 }
 
 /** Meetings, kept sorted newest first by (created_at desc, recording_id desc). */
@@ -19,6 +21,7 @@ export class MeetingStore {
   readonly #ids = new Set<number>();
   readonly #byId = new Map<number, Skeleton>();
   #sorted: Skeleton[] = [];
+  readonly #orders = new Map<string, Skeleton[]>();
   #nextSlot = 0;
 
   constructor(opts: DataOptions) {
@@ -87,8 +90,25 @@ export class MeetingStore {
     this.#resort();
   }
 
+  /**
+   * The meetings in ascending order of `rank` (compared element by element), kept until the next
+   * change (one array per order name).
+   */
+  sortedBy(name: string, rank: (sk: Skeleton) => readonly number[]): readonly Skeleton[] {
+    let list = this.#orders.get(name);
+    if (!list) {
+      list = this.#sorted
+        .map((sk) => ({ sk, key: rank(sk) }))
+        .sort((a, b) => compareRanks(a.key, b.key))
+        .map((x) => x.sk);
+      this.#orders.set(name, list);
+    }
+    return list;
+  }
+
   #resort(): void {
     this.#sorted.sort(compareDesc);
+    this.#orders.clear();
   }
 
   #uniqueId(slot: number): number {
@@ -103,8 +123,19 @@ export class MeetingStore {
   }
 
   #makeSkeleton(slot: number, createdSec: number, pending: boolean): Skeleton {
-    const sk = new Skeleton(this.#uniqueId(slot), createdSec, slot, pending, this.#build);
+    // Its own stream, so a share of 0 leaves every other meeting exactly as it always was.
+    const share = this.#opts.outsiderShare ?? 0;
+    const outsider = share > 0 && new Rng(hashInts(this.seed, SALT.outsider, slot)).chance(share);
+    const sk = new Skeleton(this.#uniqueId(slot), createdSec, slot, pending, this.#build, outsider);
     this.#byId.set(sk.recordingId, sk);
     return sk;
   }
+}
+
+/** Compares two ranks element by element. */
+export function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return a.length - b.length;
 }
