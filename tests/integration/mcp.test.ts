@@ -499,7 +499,8 @@ describe('a sync running at the same time', () => {
       for (const r of await burst) expect(structured(r).meetings).toHaveLength(committed);
       const result = await finished;
       expect(result.code, result.stderr).toBe(0);
-      expect(pagesSeen).toBe(Math.ceil(34 / 10));
+      // Time slices, each read to its last page: at least a page per ten meetings.
+      expect(pagesSeen).toBeGreaterThanOrEqual(Math.ceil(34 / 10));
       expect(committed).toBe(34);
       expect(structured(await client.call('list_meetings', { limit: 200 })).meetings.map((m: any) => m.recording_id)).toEqual(slow.meetings().map((m) => m.recording_id));
     } finally {
