@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { forEachStoredPayload } from './stored-payloads.js';
 
 /**
  * meeting_search_fts: one row per meeting (its titles, summary, action items and whole
@@ -46,18 +47,11 @@ export function meetingSearchText(m: {
   };
 }
 
-/** Fills the index for every stored meeting (schema v4), in batches. */
+/** Fills the index for every stored meeting (schema v4). */
 export function rebuildMeetingSearch(db: Db): void {
   const index = new MeetingSearchIndex(db);
-  const batch = db.prepare('SELECT recording_id, raw_json FROM meetings WHERE recording_id > ? ORDER BY recording_id LIMIT 200');
-  let after = Number.MIN_SAFE_INTEGER;
-  for (;;) {
-    const rows = batch.all(after) as { recording_id: number; raw_json: string }[];
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      const raw = JSON.parse(row.raw_json) as Parameters<typeof meetingSearchText>[0];
-      index.write(row.recording_id, meetingSearchText({ title: raw.title ?? null, meeting_title: raw.meeting_title ?? null, default_summary: raw.default_summary ?? null, action_items: raw.action_items ?? null, transcript: raw.transcript ?? null }));
-    }
-    after = rows.at(-1)!.recording_id;
-  }
+  forEachStoredPayload(db, (id, payload) => {
+    const raw = payload as Parameters<typeof meetingSearchText>[0];
+    index.write(id, meetingSearchText({ title: raw.title ?? null, meeting_title: raw.meeting_title ?? null, default_summary: raw.default_summary ?? null, action_items: raw.action_items ?? null, transcript: raw.transcript ?? null }));
+  });
 }

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { forEachStoredPayload } from './stored-payloads.js';
 import { MeetingSchema, type Meeting } from '../api/schemas.js';
 import { computeTalkTime, type TalkPerson, type TalkTime } from '../domain/talk-time.js';
 import { hmsToSeconds } from '../domain/time.js';
@@ -64,21 +65,17 @@ export class TalkTimeWriter {
 
 /**
  * Works out talk time again for every stored meeting with a transcript: when it first existed
- * (the schema v4 migration) and when the team members changed. In batches, so thousands of
- * transcripts are never in memory at once. Runs inside the caller's transaction.
+ * (the schema v4 migration) and when the team members changed. Runs inside the caller's transaction.
  */
 export function recomputeTalkTime(db: Db): void {
   const writer = new TalkTimeWriter(db);
   const team = writer.teamMembers();
-  const batch = db.prepare('SELECT recording_id, raw_json FROM meetings WHERE has_transcript = 1 AND recording_id > ? ORDER BY recording_id LIMIT 200');
-  let after = Number.MIN_SAFE_INTEGER;
-  for (;;) {
-    const rows = batch.all(after) as { recording_id: number; raw_json: string }[];
-    if (rows.length === 0) return;
-    for (const row of rows) {
-      const parsed = MeetingSchema.safeParse(JSON.parse(row.raw_json));
-      if (parsed.success) writer.write(row.recording_id, talkTimeOf(parsed.data, team));
-    }
-    after = rows.at(-1)!.recording_id;
-  }
+  forEachStoredPayload(
+    db,
+    (id, raw) => {
+      const parsed = MeetingSchema.safeParse(raw);
+      if (parsed.success) writer.write(id, talkTimeOf(parsed.data, team));
+    },
+    'has_transcript = 1',
+  );
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../core/errors.js';
 import { parseDateArg, parsePositiveInt } from './user-input.js';
+import { isEmailAddress } from './recorders.js';
 
 /** Which meetings a read command (or an MCP tool) is about. */
 export interface MeetingFilter {
@@ -33,10 +34,8 @@ export interface MeetingFilterFlags {
   meetingType?: string;
 }
 
-const EMAIL = /^[^@\s]+@[^@\s]+$/;
-
-/** An email address as the read commands accept it (a person's, for --assignee, people EMAIL, --with). */
-export const isEmail = (value: string): boolean => EMAIL.test(value);
+/** An email address as the commands accept it (a person's, for --assignee, people EMAIL, --with, --recorded-by). */
+export const isEmail = isEmailAddress;
 const DOMAIN = /^@?[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u;
 
 export function parseMeetingFilter(flags: MeetingFilterFlags): MeetingFilter {
@@ -48,10 +47,10 @@ export function parseMeetingFilter(flags: MeetingFilterFlags): MeetingFilter {
     throw new UsageError(`--since ${flags.since} is after --until ${flags.until}`);
   }
   for (const value of flags.with ?? []) {
-    if (!EMAIL.test(value) && !DOMAIN.test(value)) throw new UsageError(`--with "${value}" is neither an email address nor a company domain (acme.com)`);
+    if (!isEmail(value) && !DOMAIN.test(value)) throw new UsageError(`--with "${value}" is neither an email address nor a company domain (acme.com)`);
   }
   for (const email of flags.recordedBy ?? []) {
-    if (!EMAIL.test(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
+    if (!isEmail(email)) throw new UsageError(`--recorded-by "${email}" is not an email address`);
   }
   for (const domain of flags.domain ?? []) {
     if (!DOMAIN.test(domain)) throw new UsageError(`--domain "${domain}" is not a company domain (acme.com)`);
