@@ -131,7 +131,12 @@ export class RateBudget {
   /** Takes the server's RateLimit-* headers of a response to a request of this class. */
   observe(cls: RequestClass, headers: RateLimitHeaders): void {
     const bucket = cls === 'heavy' ? 'heavy' : 'global';
-    if (headers.limit !== undefined && headers.limit > 0) this.#windows[bucket].limit = headers.limit;
+    if (headers.limit !== undefined && headers.limit > 0) {
+      this.#windows[bucket].limit = headers.limit;
+      // Every heavy call is also a global one, so the global limit is at least the heavy one: a light
+      // call after a burst the server allowed must not wait out our documented guess of 60.
+      if (bucket === 'heavy' && !this.#hints.global && headers.limit > this.#windows.global.limit) this.#windows.global.limit = headers.limit;
+    }
     if (headers.remaining === undefined || headers.resetSeconds === undefined) {
       // No numbers this time: fall back to our own sliding window for this bucket.
       delete this.#hints[bucket];

@@ -52,6 +52,17 @@ describe('RateBudget with server hints', () => {
     expect(b.delayFor('light')).toBe(1000);
   });
 
+  it('a burst of heavy calls the server allowed does not hold up the light call after it', async () => {
+    const clock = new FakeClock(0);
+    const b = budget(clock, { limit: 60, windowMs: 60_000 }, { limit: 30, windowMs: 60_000 });
+    for (let i = 0; i < 100; i++) {
+      expect(await b.acquire('heavy')).toBe(0);
+      b.observe('heavy', { limit: 1000, remaining: 1000 - i - 1, resetSeconds: 60 });
+    }
+    // Every heavy call is also a global one: the global limit is at least the heavy one.
+    expect(b.delayFor('light')).toBe(0);
+  });
+
   it('pauses everything after a 429', () => {
     const clock = new FakeClock(0);
     const b = budget(clock);
