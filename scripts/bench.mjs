@@ -95,6 +95,8 @@ async function bareInsert(server, file) {
   const segmentIndex = db.prepare('INSERT INTO transcript_fts (rowid, text, speaker_name) VALUES (?, ?, ?)');
   const action = db.prepare('INSERT INTO action_items (recording_id, seq, description, completed) VALUES (?, ?, ?, ?)');
   const highlight = db.prepare('INSERT INTO highlights (recording_id, seq, type, summary, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?)');
+  // The schema's per-meeting search index (search ranks whole meetings): part of what storing a meeting means.
+  const meetingIndex = db.prepare('INSERT INTO meeting_search_fts (rowid, title, summary, actions, transcript) VALUES (?, ?, ?, ?, ?)');
   const writePage = db.transaction((items) => {
     for (const m of items) {
       meeting.run(m.recording_id, m.title, m.meeting_title, m.created_at, m.default_summary?.markdown_formatted ?? null, JSON.stringify(m));
@@ -105,6 +107,13 @@ async function bareInsert(server, file) {
       });
       (m.action_items ?? []).forEach((a, i) => action.run(m.recording_id, i, a.description, a.completed ? 1 : 0));
       (m.highlights ?? []).forEach((h, i) => highlight.run(m.recording_id, i, h.type, h.summary, h.start_time, h.end_time));
+      meetingIndex.run(
+        m.recording_id,
+        [m.title, m.meeting_title].filter(Boolean).join('\n'),
+        m.default_summary?.markdown_formatted ?? '',
+        (m.action_items ?? []).map((a) => a.description ?? '').join('\n'),
+        (m.transcript ?? []).map((t) => t.text).join('\n'),
+      );
     }
   });
   let insertMs = 0;
