@@ -31,7 +31,7 @@ export async function peopleCommand(email: string | undefined, flags: PeopleFlag
   try {
     const { output } = ctx;
     if (email !== undefined) {
-      const person = reader.people({}).find((p) => p.email === email.toLowerCase());
+      const [person] = reader.people({ email });
       if (!person) throw new UsageError(`nobody with the address ${email} is in any synced meeting`, { text: 'See everyone met:', commands: ['fathom-sync people'] });
       const meetings = reader.listMeetings({ with: [email] }, limit ?? null);
       const tasks = reader.tasks({ status: 'open', assignee: email }, null);

@@ -6,21 +6,14 @@ import { isEmailAddress } from '../domain/recorders.js';
 import { planWindow, type ModeRequest } from '../domain/window.js';
 import type { SyncJobResult } from '../sync/job.js';
 import { parseDateArg, parsePositiveInt } from '../domain/user-input.js';
+import type { MeetingFilterFlags } from '../domain/meeting-filter.js';
 
-/** Flags of `fathom-sync run`, as commander hands them over. */
-export interface RunFlags {
+/** Flags of `fathom-sync run`, as commander hands them over: the meeting filters of the read commands (but --with), and the modes. */
+export interface RunFlags extends Omit<MeetingFilterFlags, 'with'> {
   all?: boolean;
-  since?: string;
-  until?: string;
   last?: string;
   incremental?: boolean;
   lookback?: string;
-  recordedBy?: string[];
-  team?: string[];
-  domain?: string[];
-  externalOnly?: boolean;
-  internalOnly?: boolean;
-  meetingType?: string;
   db?: string;
   json?: boolean;
   quiet?: boolean;

@@ -101,6 +101,8 @@ export interface TranscriptSlice {
 export type PeopleSort = 'meetings' | 'recent' | 'name' | 'minutes';
 
 export interface PeopleFilter {
+  /** Only this person. */
+  email?: string;
   external?: boolean;
   domain?: string;
   sort?: PeopleSort;
@@ -278,6 +280,10 @@ export class MeetingReader {
     const having: string[] = [];
     const params: (string | number)[] = [];
     if (filter.external !== undefined) having.push(filter.external ? 'external = 1' : 'external = 0');
+    if (filter.email) {
+      having.push('email = ?');
+      params.push(filter.email.toLowerCase());
+    }
     if (filter.domain) {
       having.push('domain = ?');
       params.push(filter.domain.replace(/^@/, '').toLowerCase());
