@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import type { FakeFathom } from '../../src/fake-server/server.js';
 import { dbPath, runCli, tempHome } from '../helpers/cli.js';
@@ -15,6 +15,12 @@ import { startPrism, type PrismServer } from '../helpers/prism.js';
 import { startRecordingProxy, type Exchange, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { accountRun, type ModeRule, type ServedItem } from '../helpers/served-meetings.js';
 import { query } from '../helpers/truth.js';
+
+// Every test here runs the CLI several times against Prism, whose random data costs CPU: ~10 s
+// alone, several times that beside the rest of the suite on two cores. A bound well above that (not
+// the suite's 60 s), so a busy machine never cuts runs short and leaves them sending requests into
+// the next test's recording.
+vi.setConfig({ testTimeout: 300_000 });
 
 /**
  * The CLI against `prism mock -d` on the spec: random data the spec allows, generated afresh
@@ -228,9 +234,6 @@ async function runThrough(args: string[], options: { rewrite?: ReturnType<typeof
 }
 
 describe('the CLI against prism mock -d (random data the spec allows)', () => {
-  // Ten runs of random data through Prism take ~10 s alone and several times that beside the rest of the
-  // suite on two cores: a bound well above that (not the suite's 60 s), so a busy machine never cuts the
-  // runs short and leaves them sending requests into the next test's recording.
   it(`stores or rightly skips every meeting Prism serves, reads every time slice to its last page and no further, sends only valid requests (${RUNS} runs)`, async () => {
     const random = rng(SEED);
     const totals: Totals = { runs: 0, pages: 0, served: 0, stored: 0, skipped: 0, dropped: 0, storedNegative: 0, storedZero: 0 };
@@ -270,7 +273,7 @@ describe('the CLI against prism mock -d (random data the spec allows)', () => {
     console.log(`prism mock -d, FATHOM_CONTRACT_SEED=${SEED}: ${JSON.stringify(totals)}`);
     expect(totals.served).toBeGreaterThan(0);
     expect(totals.stored).toBeGreaterThan(0);
-  }, 300_000);
+  });
 });
 
 /** Recording ids at the edges: what the spec allows (any integer) and one JavaScript cannot hold. */

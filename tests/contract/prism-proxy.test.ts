@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FakeOAuth } from '../../src/fake-server/oauth.js';
 import type { FakeFathom } from '../../src/fake-server/server.js';
 import { dbPath, runCli, tempHome } from '../helpers/cli.js';
@@ -11,6 +11,12 @@ import { loadSpec, requestIssues, responseShape, specIssues, specShape, toShape,
 import { startPrism, type PrismServer } from '../helpers/prism.js';
 import { startRecordingProxy, type Exchange, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { expectDatabaseMatches, query } from '../helpers/truth.js';
+
+// Every test here runs the CLI several times against Prism, whose random data costs CPU: ~10 s
+// alone, several times that beside the rest of the suite on two cores. A bound well above that (not
+// the suite's 60 s), so a busy machine never cuts runs short and leaves them sending requests into
+// the next test's recording.
+vi.setConfig({ testTimeout: 300_000 });
 
 /**
  * The project's fake Fathom behind `prism proxy --errors`: Prism checks every request the CLI
