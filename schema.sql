@@ -1,4 +1,4 @@
--- fathom-sync database schema, version 5 (what every migration in src/db/migrate.ts adds up to).
+-- fathom-sync database schema, version 6 (what every migration in src/db/migrate.ts adds up to).
 -- Applied by the program (src/db/migrate.ts) to a new database; later versions add numbered
 -- migrations there and bump PRAGMA user_version, so existing data is carried forward.
 -- Times are ISO-8601 UTC text in one form, YYYY-MM-DDTHH:MM:SS.sssZ (always with milliseconds),
@@ -112,8 +112,9 @@ CREATE TABLE contacts (
   last_meeting_at   TEXT
 );
 
+-- One row per account (profile), made by its first run.
 CREATE TABLE sync_state (
-  id                INTEGER PRIMARY KEY CHECK (id = 1),
+  account           TEXT PRIMARY KEY,
   -- created_at up to which every meeting is known to be stored (minus Fathom's lag, which the
   -- incremental lookback covers). Moves only forward, only when a whole window completes.
   bookmark          TEXT,
@@ -131,7 +132,6 @@ CREATE TABLE sync_state (
   -- When /teams and /team_members were last read (at most once a day).
   teams_synced_at   TEXT
 );
-INSERT INTO sync_state (id) VALUES (1);
 
 CREATE TABLE sync_runs (
   id                INTEGER PRIMARY KEY,
@@ -152,9 +152,21 @@ CREATE TABLE sync_runs (
   meetings_new      INTEGER NOT NULL DEFAULT 0,
   meetings_updated  INTEGER NOT NULL DEFAULT 0,
   items_skipped     INTEGER NOT NULL DEFAULT 0,
-  error             TEXT
+  error             TEXT,
+  account           TEXT NOT NULL DEFAULT 'default'       -- the profile whose run it was
 );
 CREATE INDEX sync_runs_started_at ON sync_runs (started_at);
+CREATE INDEX sync_runs_account ON sync_runs (account, id);
+
+-- Which accounts (profiles) see which meeting: a meeting is stored once, whoever synced it.
+CREATE TABLE account_meetings (
+  account        TEXT NOT NULL,
+  recording_id   INTEGER NOT NULL REFERENCES meetings (recording_id) ON DELETE CASCADE,
+  first_seen_at  TEXT NOT NULL,
+  last_seen_at   TEXT NOT NULL,
+  PRIMARY KEY (account, recording_id)
+) WITHOUT ROWID;
+CREATE INDEX account_meetings_recording ON account_meetings (recording_id);
 
 -- Items Fathom sent that failed validation: reported, not stored.
 CREATE TABLE skipped_items (
@@ -261,4 +273,4 @@ CREATE TABLE team_members (
 ) WITHOUT ROWID;
 CREATE INDEX team_members_email ON team_members (email);
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

@@ -19,6 +19,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Flags every command may have that shape the context and the output. */
 interface CommonFlags {
   db?: string;
+  profile?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -28,7 +29,8 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
   /** The context of the command being run, with its output mode set before it parses anything. */
   const context = (flags: CommonFlags): AppContext => {
     output.configure({ json: flags.json ?? false, quiet: flags.quiet ?? false });
-    built ??= createAppContext(streams, { output, ...(flags.db ? { db: flags.db } : {}), ...(stdin ? { stdin } : {}) });
+    const profile = flags.profile ?? (program.opts().profile as string | undefined);
+    built ??= createAppContext(streams, { output, ...(flags.db ? { db: flags.db } : {}), ...(profile !== undefined ? { profile } : {}), ...(stdin ? { stdin } : {}) });
     return built;
   };
   const program = new Command('fathom-sync')
@@ -336,6 +338,15 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
       program.setOptionValue('exitCode', await mcpCommand(flags, context(flags)));
     });
   // --- end using the data ---
+
+  // Every command is for one profile (Fathom account): before the command or after it.
+  const PROFILE_HELP = 'the profile (Fathom account) to use (default: FATHOM_SYNC_PROFILE or "default")';
+  program.option('--profile <name>', PROFILE_HELP);
+  const withProfile = (command: Command): void => {
+    if (!command.options.some((o) => o.long === '--profile')) command.option('--profile <name>', PROFILE_HELP);
+    command.commands.forEach(withProfile);
+  };
+  program.commands.forEach(withProfile);
 
   return program;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { readConfig } from '../core/config.js';
 import type { ApiAuth } from './auth.js';
 import { FathomClient } from './client.js';
 import { HttpClient, type HttpEvent } from './http.js';
@@ -22,11 +23,15 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** The settings of this environment: FATHOM_API_URL, FATHOM_SYNC_HTTP_TIMEOUT_MS and the retry seam. */
-export function apiSettings(ctx: { env: NodeJS.ProcessEnv; seams: { retryBaseMs: number | null } }): ApiSettings {
+/**
+ * The settings of this environment: FATHOM_API_URL (else the URL the profile connected with, else
+ * Fathom's), FATHOM_SYNC_HTTP_TIMEOUT_MS and the retry seam.
+ */
+export function apiSettings(ctx: { env: NodeJS.ProcessEnv; seams: { retryBaseMs: number | null }; profile?: string; paths?: { configFile: string } }): ApiSettings {
   const timeoutMs = envMs(ctx.env, 'FATHOM_SYNC_HTTP_TIMEOUT_MS');
+  const saved = ctx.profile && ctx.paths ? readConfig(ctx.paths.configFile).profiles?.[ctx.profile]?.apiUrl : undefined;
   return {
-    baseUrl: ctx.env.FATHOM_API_URL?.trim() || DEFAULT_API_URL,
+    baseUrl: ctx.env.FATHOM_API_URL?.trim() || saved || DEFAULT_API_URL,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(ctx.seams.retryBaseMs !== null ? { retryBaseMs: ctx.seams.retryBaseMs } : {}),
   };

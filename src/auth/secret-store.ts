@@ -32,7 +32,7 @@ export class StoreUnavailableError extends Error {
 
 /** The keychain service name and the entry names ("accounts") inside it. */
 export const KEYCHAIN_SERVICE = 'fathom-sync';
-export const DEFAULT_PROFILE = 'default';
+export { DEFAULT_PROFILE } from '../core/profile.js';
 
 /** The credential (API key or OAuth tokens) of one profile. */
 export function credentialAccount(profile: string): string {

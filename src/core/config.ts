@@ -35,6 +35,13 @@ export interface AppConfig {
    * recorded_by[] (`config add-recorder`): lower-case email addresses.
    */
   recorders?: string[];
+  /**
+   * The database when neither --db nor FATHOM_SYNC_DB names one (`fathom-sync config set-db`): a
+   * file, or a PostgreSQL connection string without its password (PGPASSWORD / ~/.pgpass hold that).
+   */
+  database?: string;
+  /** Per profile (Fathom account): the API URL connect used, when not Fathom's own. */
+  profiles?: Record<string, { apiUrl?: string; addedAt?: string }>;
   [key: string]: unknown;
 }
 

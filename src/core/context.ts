@@ -2,6 +2,8 @@ import os from 'node:os';
 import { systemClock, type Clock } from './clock.js';
 import { OutputHost, type Streams } from './output.js';
 import { resolvePaths, type AppPaths } from './paths.js';
+import { chooseProfile } from './profile.js';
+import { readConfig } from './config.js';
 
 /**
  * The application context: built once in cli.ts and passed down to every command and service,
@@ -38,6 +40,10 @@ export interface AppContext {
   readonly nodePath: string;
   /** Where everything lives, with --db / FATHOM_SYNC_DB applied. */
   readonly paths: AppPaths;
+  /** The profile (Fathom account) the command is for: --profile, FATHOM_SYNC_PROFILE or `default`. */
+  readonly profile: string;
+  /** Whether a profile was named (read commands then show only its meetings; all of them otherwise). */
+  readonly profileChosen: boolean;
   readonly clock: Clock;
   readonly output: OutputHost;
   readonly stdin: NodeJS.ReadStream;
@@ -49,6 +55,8 @@ export interface AppContext {
 export interface ContextOptions {
   /** --db of the command being run. */
   db?: string;
+  /** --profile of the command being run. */
+  profile?: string;
   clock?: Clock;
   stdin?: NodeJS.ReadStream;
   platform?: NodeJS.Platform;
@@ -83,16 +91,41 @@ export function createAppContext(streams: Streams, options: ContextOptions = {})
   const user = options.user ?? currentUser();
   const clock = options.clock ?? systemClock;
   const seams = readTestSeams(env);
+  const { profile, chosen } = chooseProfile(options.profile, env);
+  const pathEnv = { env, platform, homedir: user.home };
+  // The saved database setting (config.json `database`) is read with the paths it lives in; a
+  // config file that cannot be read is reported by the command that needs it, not here.
+  const configFile = resolvePaths({}, pathEnv).configFile;
+  let savedDatabase: string | undefined;
+  try {
+    const saved = readConfig(configFile).database;
+    if (typeof saved === 'string') savedDatabase = saved;
+  } catch {
+    savedDatabase = undefined;
+  }
   return {
     env,
     platform,
     user,
     nodePath: process.execPath,
-    paths: resolvePaths(options.db ? { dbOverride: options.db } : {}, { env, platform, homedir: user.home }),
+    paths: resolvePaths({ ...(options.db ? { dbOverride: options.db } : {}), profile, ...(savedDatabase ? { savedDatabase } : {}) }, pathEnv),
+    profile,
+    profileChosen: chosen,
     clock,
     output: options.output ?? new OutputHost(streams),
     stdin: options.stdin ?? process.stdin,
     seams,
     windowNow: () => seams.pinnedNow ?? clock.now(),
   };
+}
+
+/**
+ * The same context for another profile (run --all-profiles): its own lock file and credential.
+ * FATHOM_API_KEY and FATHOM_API_URL are left out: each profile uses what it saved, so one key in
+ * the environment does not sync one account under every profile's name.
+ */
+export function contextForProfile(ctx: AppContext, profile: string): AppContext {
+  const { FATHOM_API_KEY: _key, FATHOM_API_URL: _url, ...env } = ctx.env;
+  const paths = { ...ctx.paths, lockFile: resolvePaths({ profile }, { env: ctx.env, platform: ctx.platform, homedir: ctx.user.home }).lockFile };
+  return { ...ctx, env, paths, profile, profileChosen: true };
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_PROFILE, lockFileName } from './profile.js';
 
 /** Where fathom-sync keeps its files. Directories are created 0700 by ensureDirs(). */
 export interface AppPaths {
@@ -10,9 +11,14 @@ export interface AppPaths {
   configFile: string;
   /** The SQLite database, unless --db / FATHOM_SYNC_DB says otherwise. */
   database: string;
+  /**
+   * A PostgreSQL connection string (postgres://...) when --db, FATHOM_SYNC_DB or the saved
+   * setting (config.json `database`) names one: then it is the database and `database` is unused.
+   */
+  databaseUrl: string | null;
   /** Scheduled runs append their output here. */
   logFile: string;
-  /** One sync at a time. */
+  /** One sync of the profile at a time (SQLite targets; PostgreSQL uses an advisory lock). */
   lockFile: string;
 }
 
@@ -32,7 +38,12 @@ function defaultPathEnv(): PathEnv {
  * Resolves the directories: FATHOM_SYNC_HOME puts everything under one root (tests, cron,
  * portable installs); otherwise XDG on Linux and ~/Library on macOS.
  */
-export function resolvePaths(options: { dbOverride?: string } = {}, pe: PathEnv = defaultPathEnv()): AppPaths {
+/** Whether a --db value names a PostgreSQL database rather than a file. */
+export function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value.trim());
+}
+
+export function resolvePaths(options: { dbOverride?: string; profile?: string; savedDatabase?: string } = {}, pe: PathEnv = defaultPathEnv()): AppPaths {
   const { env, platform, homedir } = pe;
   let configDir: string;
   let dataDir: string;
@@ -57,19 +68,17 @@ export function resolvePaths(options: { dbOverride?: string } = {}, pe: PathEnv 
     dataDir = path.join(xdg('XDG_DATA_HOME', path.join('.local', 'share')), APP);
     stateDir = path.join(xdg('XDG_STATE_HOME', path.join('.local', 'state')), APP);
   }
-  const dbFromEnv = env.FATHOM_SYNC_DB?.trim();
-  const database = options.dbOverride
-    ? path.resolve(options.dbOverride)
-    : dbFromEnv
-      ? path.resolve(dbFromEnv)
-      : path.join(dataDir, `${APP}.db`);
+  const chosen = options.dbOverride || env.FATHOM_SYNC_DB?.trim() || options.savedDatabase?.trim() || null;
+  const databaseUrl = chosen && isPostgresUrl(chosen) ? chosen.trim() : null;
+  const database = chosen && !databaseUrl ? path.resolve(chosen) : path.join(dataDir, `${APP}.db`);
   return {
     configDir,
     dataDir,
     stateDir,
     configFile: path.join(configDir, 'config.json'),
     database,
+    databaseUrl,
     logFile: path.join(stateDir, 'sync.log'),
-    lockFile: path.join(stateDir, 'sync.lock'),
+    lockFile: path.join(stateDir, lockFileName(options.profile ?? DEFAULT_PROFILE)),
   };
 }

@@ -12,7 +12,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  * The steps are loaded only when a database needs them (openDatabase): some compute (talk time)
  * with modules a read command should not pay for at start-up.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** A step: SQL, or a function for what SQL alone cannot do. Runs in the migration's transaction. */
 export type MigrationStep = string | ((db: BetterSqlite3.Database) => void);

@@ -3,6 +3,7 @@ import { canonicalizeStoredTimes } from './v3-canonical-times.js';
 import { fillTalkTime, readSideSql } from './v4-read-side.js';
 import { rebuildMeetingSearch } from '../meeting-search-index.js';
 import { ANY_ORDER_SQL } from './v5-any-order.js';
+import { ACCOUNTS_SQL } from './v6-accounts.js';
 
 /** Every step from version 1 on; see migrate.ts. */
 export const MIGRATIONS: Migrations = {
@@ -19,4 +20,6 @@ export const MIGRATIONS: Migrations = {
   // 5: a pending backfill is read again from its top (its old mark trusted one order of pages);
   // per-meeting retries of content Fathom has not produced.
   5: [ANY_ORDER_SQL],
+  // 6: several accounts (profiles) in one database: who sees which meeting, state and runs per account.
+  6: [ACCOUNTS_SQL],
 };
