@@ -29,10 +29,12 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
   /** The context of the command being run, with its output mode set before it parses anything. */
   const context = (flags: CommonFlags): AppContext => {
     output.configure({ json: flags.json ?? false, quiet: flags.quiet ?? false });
-    const profile = flags.profile ?? (program.opts().profile as string | undefined);
+    const profile = profileFlag(flags);
     built ??= createAppContext(streams, { output, ...(flags.db ? { db: flags.db } : {}), ...(profile !== undefined ? { profile } : {}), ...(stdin ? { stdin } : {}) });
     return built;
   };
+  /** --profile as given, before the command (`fathom-sync --profile x run`) or after it. */
+  const profileFlag = (flags: CommonFlags): string | undefined => flags.profile ?? (program.opts().profile as string | undefined);
   const program = new Command('fathom-sync')
     .description('Copy your Fathom meetings, transcripts, summaries and action items into a local SQLite database.')
     .version(VERSION, '-V, --version')
@@ -64,10 +66,12 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .option('--json', 'print the result as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output; errors and warnings only')
     .option('--wait', 'if a sync is already running, wait for it to finish instead of exiting with code 6')
+    .option('--all-profiles', 'sync every connected profile (Fathom account), one after another; exits with the worst code')
     .addOption(new Option('--scheduled', 'mark the run as started by the schedule').hideHelp())
     .action(async (flags) => {
       const { runCommand } = await import('./commands/run.js');
-      program.setOptionValue('exitCode', await runCommand(flags, context(flags)));
+      const ctx = context(flags);
+      program.setOptionValue('exitCode', await runCommand({ ...flags, profile: profileFlag(flags) }, ctx));
     });
 
   // --- connect / disconnect / status (credentials) ---
@@ -92,6 +96,7 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .option('--no-browser', 'print the URL only; do not open a browser')
     .option('--manual', 'for SSH sessions: paste the address the browser was redirected to')
     .option('--insecure-storage', 'if the OS keychain cannot be reached, save credentials in a plain-text file (0600)')
+    .option('--api-url <url>', "the Fathom API this profile's account is on, saved for it (default: FATHOM_API_URL, else Fathom's own)")
     .addOption(secretTrap('--client-secret'))
     .addOption(secretTrap('--secret'))
     .addOption(secretTrap('--token'))
@@ -115,6 +120,8 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
         'FATHOM_OAUTH_TOKEN_URL override the OAuth endpoints.',
         'Credentials go to the OS keychain; a plain-text file only with --insecure-storage,',
         'FATHOM_SYNC_TOKEN_STORE=file, or your answer at the prompt.',
+        'Another Fathom account: connect it under a profile name, e.g. fathom-sync connect --profile work',
+        '(its own credential, API URL and sync state; fathom-sync profiles lists them).',
       ].join('\n'),
     )
     .action(async (flags, command: Command) => {
@@ -143,6 +150,16 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .action(async (flags) => {
       const { statusCommand } = await import('./commands/status.js');
       program.setOptionValue('exitCode', await statusCommand(flags, context(flags)));
+    });
+
+  program
+    .command('profiles')
+    .description('list the profiles (Fathom accounts): credential, API URL, last sync, whether a sync is running')
+    .option('--json', 'print the profiles as a JSON array on stdout')
+    .option('--db <path>', 'database file (default: see FATHOM_SYNC_DB and the data directory)')
+    .action(async (flags) => {
+      const { profilesCommand } = await import('./commands/profiles.js');
+      program.setOptionValue('exitCode', await profilesCommand(flags, context(flags)));
     });
   // --- end credentials ---
 
@@ -191,11 +208,14 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .description('run an incremental sync every hour (crontab on Linux, a LaunchAgent on macOS)')
     .option('--dry-run', 'print exactly what would be written, change nothing')
     .option('--minute <n>', 'minute of the hour to run at, 0-59 (default: picked once, then kept)')
+    .option('--all-profiles', 'the job syncs every connected profile, one after another (run --all-profiles)')
     .option('--json', 'print the result as one JSON object on stdout')
     .addOption(crontabUserOption())
+    .addHelpText('after', '\nWith --profile NAME (or FATHOM_SYNC_PROFILE) the job syncs that profile; one job per user, so installing again replaces it.')
     .action(async (flags) => {
       const { installCronCommand } = await import('./commands/install-cron.js');
-      program.setOptionValue('exitCode', await installCronCommand(flags, context(flags)));
+      const ctx = context(flags);
+      program.setOptionValue('exitCode', await installCronCommand({ ...flags, profile: profileFlag(flags) }, ctx));
     });
 
   program

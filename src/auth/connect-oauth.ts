@@ -2,7 +2,7 @@ import type { AppContext } from '../core/context.js';
 import { AuthRequiredError, UsageError } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
 import { fixedBearer } from '../api/auth.js';
-import { apiSettings, createApiClient } from '../api/factory.js';
+import { DEFAULT_API_URL, apiSettings, createApiClient, type ApiSettings } from '../api/factory.js';
 import { checkCredential, type CredentialCheck } from '../api/credential-check.js';
 import { buildAuthorizeUrl } from './authorize-url.js';
 import { receiveAuthorization } from './redirect-flow.js';
@@ -24,12 +24,22 @@ import type { Interaction } from './interaction.js';
  * API call, then saved.
  */
 
-/** What a connect needs of the application context. */
-export type ConnectContext = Pick<AppContext, 'paths' | 'env' | 'output' | 'clock' | 'seams'>;
+/** What a connect needs of the application context: `profile` is the one connected. */
+export type ConnectContext = Pick<AppContext, 'paths' | 'env' | 'output' | 'clock' | 'seams' | 'profile'>;
+
+/**
+ * The settings a connect checks the new credential with: the API URL it saves for the profile
+ * (null: Fathom's own), never one an earlier connect saved.
+ */
+export function connectApiSettings(ctx: ConnectContext, apiUrl: string | null): ApiSettings {
+  return { ...apiSettings(ctx), baseUrl: apiUrl ?? DEFAULT_API_URL };
+}
 
 export interface OAuthConnectRequest {
   interaction: Interaction;
   store: SecretStore;
+  /** The API URL to check with and save for the profile; null: Fathom's own. */
+  apiUrl: string | null;
   clientId: string;
   redirect: RedirectTarget;
   timeoutMs: number;
@@ -68,7 +78,7 @@ export async function connectWithOAuth(ctx: ConnectContext, req: OAuthConnectReq
     });
     let check: CredentialCheck;
     try {
-      check = await checkCredential(createApiClient({ settings: apiSettings(ctx), auth: fixedBearer(token.accessToken, 'the token just issued'), clock: ctx.clock }));
+      check = await checkCredential(createApiClient({ settings: connectApiSettings(ctx, req.apiUrl), auth: fixedBearer(token.accessToken, 'the token just issued'), clock: ctx.clock }));
     } catch (err) {
       if (err instanceof AuthRequiredError) throw new AuthRequiredError('Fathom issued a token but then refused it (401); nothing was saved', 'run fathom-sync connect again');
       throw err;
@@ -85,6 +95,8 @@ export async function connectWithOAuth(ctx: ConnectContext, req: OAuthConnectReq
     };
     await saveConnection({
       paths: ctx.paths,
+      profile: ctx.profile,
+      apiUrl: req.apiUrl,
       store: req.store,
       credential,
       clientSecret,
@@ -122,7 +134,7 @@ async function obtainClientSecret(ctx: ConnectContext, req: OAuthConnectRequest)
   const fromEnv = ctx.env.FATHOM_CLIENT_SECRET?.trim();
   if (fromEnv) return { secret: fromEnv, stored: false };
   const config = readConfig(ctx.paths.configFile);
-  const stored = config.oauth?.clientId === req.clientId ? await new CredentialVault(req.store).readClientSecret().catch(() => null) : null;
+  const stored = config.oauth?.clientId === req.clientId ? await new CredentialVault(req.store, ctx.profile).readClientSecret().catch(() => null) : null;
   if (req.interaction.canPrompt) {
     const hint = stored ? ' (Enter keeps the one saved earlier)' : '';
     const typed = (await req.interaction.hidden(`Client secret of your Fathom app ${req.clientId}${hint}:`)).trim();

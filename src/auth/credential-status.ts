@@ -1,8 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import { readConfig } from '../core/config.js';
 import { AuthRequiredError, ExitCode, errorMessage, exitCodeOf } from '../core/errors.js';
-import { DEFAULT_PROFILE } from './secret-store.js';
-import { loadStoredCredential } from './stored-provider.js';
+import { loadStoredCredential, type CredentialContext } from './stored-provider.js';
 import { recordedStore } from './store-selection.js';
 import { redirectUriFor } from './oauth-endpoints.js';
 
@@ -23,10 +22,11 @@ export interface CredentialStatus {
   problem: string | null;
 }
 
-export async function describeCredential(ctx: Pick<AppContext, 'paths' | 'env'>): Promise<CredentialStatus> {
-  const { paths, env } = ctx;
+/** The profile's credential; FATHOM_API_KEY in `env` stands for it when set. */
+export async function describeCredential(ctx: Pick<AppContext, 'paths' | 'env' | 'profile'>): Promise<CredentialStatus> {
+  const { paths, env, profile } = ctx;
   const config = readConfig(paths.configFile);
-  const record = config.credentials?.[DEFAULT_PROFILE];
+  const record = config.credentials?.[profile];
   const status: CredentialStatus = {
     connected: false,
     auth_kind: null,
@@ -44,10 +44,10 @@ export async function describeCredential(ctx: Pick<AppContext, 'paths' | 'env'>)
   }
   if (!record) return status;
   status.credential_store = record.backend === 'file' ? 'file' : 'keychain';
-  status.credential_location = recordedStore({ paths, env })?.store.describe() ?? null;
+  status.credential_location = recordedStore({ paths, env }, profile)?.store.describe() ?? null;
   status.connected_at = record.savedAt ?? null;
   try {
-    const loaded = await loadStoredCredential(paths, env);
+    const loaded = await loadStoredCredential(paths, env, profile);
     if (!loaded) {
       status.problem = `config.json says a credential is in ${status.credential_location}, but it is not there`;
       return status;
@@ -72,7 +72,7 @@ export interface ConnectionCheck {
 }
 
 /** One API call with the credential every run would use (`status --check`). */
-export async function checkConnection(ctx: Pick<AppContext, 'paths' | 'env' | 'clock' | 'output' | 'seams'>): Promise<ConnectionCheck> {
+export async function checkConnection(ctx: CredentialContext & Pick<AppContext, 'seams' | 'profile'>): Promise<ConnectionCheck> {
   const { credentialProviderFor } = await import('./provider.js');
   const { apiSettings, createApiClient } = await import('../api/factory.js');
   const { checkCredential, describeCheck } = await import('../api/credential-check.js');

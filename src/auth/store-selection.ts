@@ -3,7 +3,7 @@ import { CredentialStoreError, UsageError } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
-import { DEFAULT_PROFILE, StoreUnavailableError, type SecretStore, type StoreBackend } from './secret-store.js';
+import { StoreUnavailableError, type SecretStore, type StoreBackend } from './secret-store.js';
 
 /**
  * Which credential store to use. Saving (`connect`) prefers the OS keychain and falls back to a
@@ -35,7 +35,7 @@ export function isStoreBackend(value: unknown): value is StoreBackend {
 }
 
 /** The store config.json says holds the profile's credential, or null when none is recorded. */
-export function recordedStore(ctx: StoreContext, profile = DEFAULT_PROFILE): { store: SecretStore; kind: 'api_key' | 'oauth'; savedAt: string } | null {
+export function recordedStore(ctx: StoreContext, profile: string): { store: SecretStore; kind: 'api_key' | 'oauth'; savedAt: string } | null {
   const record = readConfig(ctx.paths.configFile).credentials?.[profile];
   if (!record || !isStoreBackend(record.backend)) return null;
   return { store: storeForBackend(record.backend, ctx), kind: record.kind, savedAt: record.savedAt };

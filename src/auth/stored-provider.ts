@@ -10,16 +10,25 @@ import { OAuthAuth } from './oauth-auth.js';
 import { resolveOAuthEndpoints } from './oauth-endpoints.js';
 import { refreshLockPath } from './refresh-lock.js';
 
-/** The credential `connect` saved, read from the backend config.json records. */
+/**
+ * What a credential lookup needs of the context. `profile` is optional only for contexts typed
+ * before profiles existed (the sync job's Pick); they are handed the whole AppContext at run time,
+ * and one without a profile is `default`'s.
+ */
+export type CredentialContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'output'> & Partial<Pick<AppContext, 'profile'>>;
+
+/** The profile a credential context is for. */
+export function profileOf(ctx: Partial<Pick<AppContext, 'profile'>>): string {
+  return ctx.profile ?? DEFAULT_PROFILE;
+}
+
+/** The credential `connect` saved for the context's profile, read from the backend config.json records. */
 export class StoredCredentialProvider implements CredentialProvider {
-  constructor(
-    private readonly ctx: Pick<AppContext, 'paths' | 'env' | 'clock' | 'output'>,
-    private readonly profile = DEFAULT_PROFILE,
-  ) {}
+  constructor(private readonly ctx: CredentialContext) {}
 
   async resolve(): Promise<ApiAuth | null> {
     const { paths, env, output } = this.ctx;
-    const loaded = await loadStoredCredential(paths, env, this.profile);
+    const loaded = await loadStoredCredential(paths, env, profileOf(this.ctx));
     if (!loaded) return null;
     const { credential, vault } = loaded;
     const source = vault.store.describe();
@@ -52,7 +61,7 @@ export class StoredCredentialProvider implements CredentialProvider {
 export async function loadStoredCredential(
   paths: AppPaths,
   env: NodeJS.ProcessEnv,
-  profile = DEFAULT_PROFILE,
+  profile: string,
 ): Promise<{ credential: StoredCredential; vault: CredentialVault } | null> {
   const recorded = recordedStore({ paths, env }, profile);
   if (!recorded) return null;

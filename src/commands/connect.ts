@@ -1,6 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import { readConfig } from '../core/config.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 import { chooseRedirect, type RedirectTarget } from '../auth/redirect-uri.js';
 
 /** Flags of `fathom-sync connect`, as commander hands them over. */
@@ -14,6 +15,8 @@ export interface ConnectFlags {
   browser?: boolean;
   manual?: boolean;
   insecureStorage?: boolean;
+  /** The Fathom API this profile's credential is for (default: FATHOM_API_URL, else Fathom's own). */
+  apiUrl?: string;
   /** Traps: secrets are never accepted as flags (they would show in `ps` and shell history). */
   clientSecret?: boolean | string;
   secret?: boolean | string;
@@ -33,6 +36,8 @@ export interface ParsedConnect {
   manual: boolean;
   browser: boolean;
   insecureStorage: boolean;
+  /** The API URL to check the credential with and save for the profile; null: Fathom's own. */
+  apiUrl: string | null;
 }
 
 /** Every problem with the flags is a UsageError (exit 2) before anything is read or stored. */
@@ -65,6 +70,7 @@ export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env:
   if (mode === 'api_key' && (flags.clientId !== undefined || flags.manual || flags.port !== undefined || flags.redirectUri !== undefined)) {
     throw new UsageError('--api-key cannot be combined with --client-id, --port, --redirect-uri or --manual');
   }
+  const apiUrl = chooseApiUrl(flags.apiUrl, env);
   const port = flags.port === undefined ? undefined : parsePort(flags.port);
   const timeoutMs = flags.timeout === undefined ? DEFAULT_LOGIN_TIMEOUT_S * 1000 : parseTimeout(flags.timeout);
   let clientId: string | null = null;
@@ -92,7 +98,31 @@ export function parseConnectFlags(flags: ConnectFlags, extraArgs: string[], env:
     manual: Boolean(flags.manual),
     browser: flags.browser !== false,
     insecureStorage: Boolean(flags.insecureStorage),
+    apiUrl,
   };
+}
+
+/**
+ * The API URL a connect saves for its profile: --api-url, else FATHOM_API_URL, else none (Fathom's
+ * own; a URL saved by an earlier connect is removed). An http(s) URL without a user or password
+ * (config.json holds no secret).
+ */
+export function chooseApiUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const [value, where] = flag !== undefined ? [flag, '--api-url'] : [env.FATHOM_API_URL, 'FATHOM_API_URL'];
+  const text = value?.trim();
+  if (!text) {
+    if (flag !== undefined) throw new UsageError('--api-url is empty');
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${where} "${text.slice(0, 100)}" is not a URL (e.g. https://api.fathom.ai/external/v1)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${where} must be an http:// or https:// URL (got ${url.protocol})`);
+  if (url.username || url.password) throw new UsageError(`${where} must not contain a user name or password; nothing was saved`);
+  return text;
 }
 
 export function parsePort(value: string): number {
@@ -120,6 +150,10 @@ export async function connectCommand(flags: ConnectFlags, extraArgs: string[], c
   if (env.FATHOM_API_KEY?.trim()) {
     output.warn('FATHOM_API_KEY is set: as long as it is, it is used instead of the credential saved now');
   }
+  const envUrl = env.FATHOM_API_URL?.trim();
+  if (flags.apiUrl !== undefined && envUrl && envUrl !== parsed.apiUrl) {
+    output.warn(`FATHOM_API_URL is set: as long as it is, runs of this profile use ${envUrl} instead of --api-url`);
+  }
   try {
     // Before the browser opens (or the key is typed): a fresh credential must never be lost
     // to an unusable store.
@@ -135,12 +169,13 @@ export async function connectCommand(flags: ConnectFlags, extraArgs: string[], c
     let outcome;
     if (parsed.mode === 'api_key') {
       const { connectWithApiKey } = await import('../auth/connect-api-key.js');
-      outcome = await connectWithApiKey(ctx, { interaction, store });
+      outcome = await connectWithApiKey(ctx, { interaction, store, apiUrl: parsed.apiUrl });
     } else {
       const { connectWithOAuth } = await import('../auth/connect-oauth.js');
       outcome = await connectWithOAuth(ctx, {
         interaction,
         store,
+        apiUrl: parsed.apiUrl,
         clientId: parsed.clientId!,
         redirect: parsed.redirect!,
         timeoutMs: parsed.timeoutMs,
@@ -152,9 +187,11 @@ export async function connectCommand(flags: ConnectFlags, extraArgs: string[], c
     const { describeCheck } = await import('../api/credential-check.js');
     const how = outcome.kind === 'api_key' ? 'an API key' : `OAuth (app ${outcome.clientId})`;
     const expiry = outcome.kind === 'oauth' && outcome.expiresAt ? `; the access token renews itself (current one valid until ${new Date(outcome.expiresAt).toISOString()})` : '';
-    output.result(`Connected to Fathom with ${how}. ${describeCheck(outcome.check)}.`);
+    const named = ctx.profile === DEFAULT_PROFILE ? '' : ` as profile ${ctx.profile}`;
+    output.result(`Connected to Fathom${named} with ${how}. ${describeCheck(outcome.check)}.`);
     output.result(`Credential stored in ${outcome.store.describe()}${expiry}.`);
-    output.info('Next: fathom-sync run');
+    if (parsed.apiUrl) output.result(`API URL saved for this profile: ${parsed.apiUrl}.`);
+    output.info(`Next: fathom-sync run${named ? ` --profile ${ctx.profile}` : ''}`);
     return ExitCode.ok;
   } finally {
     interaction.close();

@@ -1,8 +1,9 @@
 import os from 'node:os';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { OutputHost } from '../core/output.js';
 import type { AppContext } from '../core/context.js';
-import { parseMinute } from '../schedule/job.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
+import { parseMinute, type JobTarget } from '../schedule/job.js';
 import { scheduleContextFor } from '../schedule/context.js';
 import { installSchedule, type InstallOutcome } from '../schedule/service.js';
 import { renderJobCommand } from '../schedule/crontab-text.js';
@@ -13,12 +14,31 @@ export interface InstallCronFlags {
   json?: boolean;
   /** Hidden and test-only: edit another user's crontab (root only); tests use a throwaway user. */
   crontabUser?: string;
+  /** The job runs `run --all-profiles`. */
+  allProfiles?: boolean;
+  /** --profile, given before or after `install-cron` (cli.ts merges the two): only to refuse it beside --all-profiles. */
+  profile?: string;
+}
+
+/**
+ * Which profiles the job syncs: every connected one with --all-profiles, else the command's
+ * profile (--profile or FATHOM_SYNC_PROFILE; the job names it with --profile, never a secret).
+ */
+export async function jobTargetFor(flags: InstallCronFlags, app: AppContext): Promise<JobTarget> {
+  if (flags.allProfiles) {
+    if (flags.profile !== undefined) throw new UsageError('--all-profiles and --profile cannot be combined: the job either syncs every connected profile or one');
+    return { allProfiles: true };
+  }
+  const { assertKnownProfile } = await import('../auth/profile-names.js');
+  assertKnownProfile(app);
+  return { profile: app.profile };
 }
 
 export async function installCronCommand(flags: InstallCronFlags, app: AppContext): Promise<number> {
   const minute = flags.minute === undefined ? undefined : parseMinute(flags.minute);
+  const target = await jobTargetFor(flags, app);
   const ctx = scheduleContextFor(app, flags.crontabUser ? { crontabUser: flags.crontabUser } : {});
-  const outcome = await installSchedule(ctx, { dryRun: flags.dryRun ?? false, host: os.hostname(), ...(minute === undefined ? {} : { minute }) });
+  const outcome = await installSchedule(ctx, { dryRun: flags.dryRun ?? false, host: os.hostname(), target, ...(minute === undefined ? {} : { minute }) });
   const { output } = app;
   if (flags.json) output.json(toJson(outcome));
   else printOutcome(output, outcome);
@@ -40,6 +60,8 @@ function toJson(o: InstallOutcome): object {
     target: o.change.target,
     changed: !o.dryRun && o.change.changes,
     minute: o.job.minute,
+    all_profiles: 'allProfiles' in o.target,
+    profiles: o.profiles,
     command: renderJobCommand(o.job),
     node_path: o.job.nodePath,
     cli_path: o.job.cliPath,
@@ -51,8 +73,14 @@ function toJson(o: InstallOutcome): object {
   };
 }
 
+/** ", profiles default, work": which profiles the job syncs, when that is not just `default`. */
+function whichProfiles(o: InstallOutcome): string {
+  if ('allProfiles' in o.target) return `, every connected profile one after another (now: ${o.profiles.join(', ') || 'none'})`;
+  return o.target.profile === DEFAULT_PROFILE ? '' : `, profile ${o.target.profile}`;
+}
+
 function printOutcome(output: OutputHost, o: InstallOutcome): void {
-  const when = `every hour at minute ${o.job.minute}`;
+  const when = `every hour at minute ${o.job.minute}${whichProfiles(o)}`;
   if (o.dryRun) {
     output.result(`Dry run, nothing changed. install-cron would write ${o.change.target} (${when}):`);
     output.result('');

@@ -1,5 +1,6 @@
 import type { AppContext } from '../core/context.js';
-import { InterruptedError, UsageError, ExitCode } from '../core/errors.js';
+import { AuthRequiredError, FathomSyncError, InterruptedError, UsageError, ExitCode, errorMessage, exitCodeOf, type Fix } from '../core/errors.js';
+import { renderFix } from '../core/output.js';
 import { toCounterFields } from '../domain/counters.js';
 import type { SyncFilters } from '../domain/filters.js';
 import { isEmailAddress } from '../domain/recorders.js';
@@ -20,6 +21,10 @@ export interface RunFlags extends Omit<MeetingFilterFlags, 'with'> {
   scheduled?: boolean;
   /** Wait for a sync that is already running instead of exiting 6. */
   wait?: boolean;
+  /** Sync every connected profile, one after another. */
+  allProfiles?: boolean;
+  /** --profile, given before or after `run` (cli.ts merges the two): only to refuse it beside --all-profiles. */
+  profile?: string;
 }
 
 /** Turns flags into a mode request and filters; every problem is a UsageError, before any I/O. */
@@ -64,7 +69,13 @@ export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<numb
   const { output, paths, clock } = ctx;
   const started = clock.now();
   output.onJsonFailure(() => ({ duration_ms: clock.now() - started, database: paths.database }));
+  if (flags.allProfiles && flags.profile !== undefined) {
+    throw new UsageError('--all-profiles and --profile cannot be combined: --all-profiles syncs every connected profile');
+  }
   const { mode, filters } = parseRunFlags(flags);
+  if (flags.allProfiles) return runAllProfiles(flags, ctx, { mode, filters }, started);
+  const { assertKnownProfile } = await import('../auth/profile-names.js');
+  assertKnownProfile(ctx);
   const { runSyncJob } = await import('../sync/job.js');
   const { createProgressView } = await import('./run-progress.js');
   const result = await withInterruptSignal((signal) =>
@@ -80,11 +91,131 @@ export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<numb
   const durationMs = clock.now() - started;
   if (output.jsonMode) output.json(runJson(result, { durationMs, database: paths.database }));
   else if (!flags.quiet || flags.scheduled) {
-    // The scheduled job's lines land in sync.log: stamped, so the log reads as a history.
-    const stamp = flags.scheduled ? `${new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')} ` : '';
+    const stamp = flags.scheduled ? scheduledStamp(clock) : '';
     for (const line of summaryLines(result, { durationMs, database: paths.database })) output.result(`${stamp}${line}`);
   }
   return ExitCode.ok;
+}
+
+/** What happened to one profile under `run --all-profiles`. */
+export type ProfileRun<T> =
+  | { profile: string; status: 'ok'; value: T; exitCode: 0 }
+  | { profile: string; status: 'failed' | 'interrupted'; error: unknown; exitCode: number }
+  /** Not started: a signal stopped the runs before its turn. */
+  | { profile: string; status: 'not_run'; exitCode: null };
+
+/**
+ * Runs `syncOne` for each profile, one after another (not in parallel: Fathom's rate limits are
+ * per account anyway, so nothing is gained per account, and one writer at a time keeps the shared
+ * SQLite database free of lock waits). One profile's failure does not stop the others; a signal
+ * (Ctrl-C, SIGTERM) does: the profile it stopped is `interrupted`, the ones after it `not_run`.
+ */
+export async function syncEachProfile<T>(profiles: readonly string[], syncOne: (profile: string) => Promise<T>, signal: AbortSignal): Promise<ProfileRun<T>[]> {
+  const runs: ProfileRun<T>[] = [];
+  for (const profile of profiles) {
+    if (signal.aborted) {
+      runs.push({ profile, status: 'not_run', exitCode: null });
+      continue;
+    }
+    try {
+      runs.push({ profile, status: 'ok', value: await syncOne(profile), exitCode: ExitCode.ok });
+    } catch (err) {
+      runs.push({ profile, status: err instanceof InterruptedError ? 'interrupted' : 'failed', error: err, exitCode: exitCodeOf(err) });
+    }
+  }
+  return runs;
+}
+
+/**
+ * The exit code of `run --all-profiles`: 0 when every profile synced; else that of the most
+ * serious failure: a stop by signal (130/143) first, then the lowest code (1 failure, 2 bad
+ * input, 4 credential, 5 temporary, 6 already running).
+ */
+export function worstExitCode(codes: ReadonlyArray<number | null>): number {
+  const failed = codes.filter((c): c is number => c !== null && c !== ExitCode.ok);
+  const stopped = failed.find((c) => c === ExitCode.interrupted || c === ExitCode.terminated);
+  if (stopped !== undefined) return stopped;
+  return failed.length ? Math.min(...failed) : ExitCode.ok;
+}
+
+interface ProfileSync {
+  result: SyncJobResult;
+  durationMs: number;
+}
+
+/** `run --all-profiles`: every connected profile, with the same request, each with its own credential, API URL, state and lock. */
+async function runAllProfiles(flags: RunFlags, ctx: AppContext, request: { mode: ModeRequest; filters: SyncFilters }, started: number): Promise<number> {
+  const { output, paths, clock } = ctx;
+  const { readConfig } = await import('../core/config.js');
+  const { contextForProfile } = await import('../core/context.js');
+  const { connectedProfileNames } = await import('../auth/profile-names.js');
+  const profiles = connectedProfileNames(readConfig(paths.configFile));
+  if (profiles.length === 0) {
+    throw new AuthRequiredError('no profile is connected: --all-profiles syncs the profiles connect saved a credential for', {
+      text: 'Connect one:',
+      commands: ['fathom-sync connect', 'fathom-sync connect --profile NAME'],
+    });
+  }
+  if (ctx.env.FATHOM_API_KEY?.trim()) output.warn('FATHOM_API_KEY is ignored by --all-profiles: each profile syncs with its own stored credential');
+  const { runSyncJob } = await import('../sync/job.js');
+  const { createProgressView } = await import('./run-progress.js');
+  const runs = await withInterruptSignal((signal) =>
+    syncEachProfile(
+      profiles,
+      async (profile): Promise<ProfileSync> => {
+        output.info(`profile ${profile}:`);
+        const begun = clock.now();
+        const result = await runSyncJob(contextForProfile(ctx, profile), {
+          ...request,
+          trigger: flags.scheduled ? 'schedule' : 'manual',
+          wait: flags.wait ?? false,
+          signal,
+          reporterFor: (window) => createProgressView(output, window, clock),
+        });
+        return { result, durationMs: clock.now() - begun };
+      },
+      signal,
+    ),
+  );
+  const exitCode = worstExitCode(runs.map((r) => r.exitCode));
+  // What went wrong goes to stderr, as printError says it for one run, with the profile named.
+  for (const run of runs) {
+    if (run.status === 'not_run') output.streams.stderr.write(`fathom-sync: ${run.profile}: not synced (stopped before its turn)\n`);
+    else if (run.status !== 'ok') {
+      const known = run.error instanceof FathomSyncError;
+      output.streams.stderr.write(`fathom-sync: ${run.profile}: ${known ? '' : 'unexpected error: '}${errorMessage(run.error)}\n`);
+      const fix = fixOf(run.error);
+      if (fix) output.streams.stderr.write(renderFix(fix, '  '));
+    }
+  }
+  if (output.jsonMode) {
+    const status = exitCode === ExitCode.ok ? 'ok' : runs.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed';
+    const byProfile = Object.fromEntries(runs.map((r) => [r.profile, profileRunJson(r, paths.database)]));
+    output.json({ status, exit_code: exitCode, duration_ms: clock.now() - started, database: paths.database, profiles: byProfile });
+  } else if (!flags.quiet || flags.scheduled) {
+    const stamp = flags.scheduled ? scheduledStamp(clock) : '';
+    for (const run of runs) {
+      if (run.status !== 'ok') continue;
+      for (const line of summaryLines(run.value.result, { durationMs: run.value.durationMs, database: paths.database })) output.result(`${stamp}${run.profile}: ${line}`);
+    }
+  }
+  return exitCode;
+}
+
+/** The scheduled job's lines land in sync.log: stamped to the second, so the log reads as a history. */
+function scheduledStamp(clock: AppContext['clock']): string {
+  return `${new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')} `;
+}
+
+function fixOf(err: unknown): Fix | null {
+  return err instanceof FathomSyncError ? (err.fix ?? null) : null;
+}
+
+/** One profile's part of `run --all-profiles --json`: run's own --json object, or the failure. */
+function profileRunJson(run: ProfileRun<ProfileSync>, database: string): Record<string, unknown> {
+  if (run.status === 'ok') return runJson(run.value.result, { durationMs: run.value.durationMs, database });
+  if (run.status === 'not_run') return { status: 'not_run', exit_code: null };
+  return { status: run.status, error: errorMessage(run.error), exit_code: run.exitCode, fix: fixOf(run.error) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AppPaths } from '../core/paths.js';
 import type { CredentialStatus } from '../auth/credential-status.js';
 import { ExitCode, errorMessage } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 import { configuredRecorders } from '../domain/recorders.js';
 
 export interface StatusFlags {
@@ -13,6 +14,10 @@ export interface StatusFlags {
 
 /** What `status` reports; also its --json shape. Never contains a secret. */
 export interface StatusReport extends CredentialStatus {
+  /** The profile (Fathom account) reported on. */
+  profile: string;
+  /** The API URL its runs use: FATHOM_API_URL, else the one connect saved, else Fathom's. */
+  api_url: string;
   check: { ok: boolean; detail: string } | null;
   database: string;
   database_exists: boolean;
@@ -34,7 +39,12 @@ export interface StatusReport extends CredentialStatus {
 export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promise<number> {
   const { paths, output } = ctx;
   const { describeCredential, checkConnection } = await import('../auth/credential-status.js');
+  const { assertKnownProfile } = await import('../auth/profile-names.js');
+  const { apiSettings } = await import('../api/factory.js');
+  assertKnownProfile(ctx);
   const report: StatusReport = {
+    profile: ctx.profile,
+    api_url: apiSettings(ctx).baseUrl,
     ...(await describeCredential(ctx)),
     check: null,
     database: paths.database,
@@ -89,11 +99,12 @@ async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<
 
 export function formatReport(r: StatusReport): string {
   const kind = r.auth_kind === 'oauth' ? `OAuth${r.oauth_client_id ? ` (app ${r.oauth_client_id})` : ''}` : r.auth_kind === 'api_key' ? 'API key' : null;
-  const lines = [`Connected:   ${r.connected ? `yes, with ${kind}` : 'no'}`];
+  const lines = [`Profile:     ${r.profile}`, `Connected:   ${r.connected ? `yes, with ${kind}` : 'no'}`];
   if (r.credential_location) lines.push(`Credential:  ${r.credential_location}`);
   if (r.auth_kind === 'oauth') lines.push(`Token:       ${r.token_expires_at ? `valid until ${r.token_expires_at} (renews itself)` : 'no expiry given'}`);
   if (r.auth_kind === 'oauth' && r.oauth_redirect_uri) lines.push(`Redirect:    ${r.oauth_redirect_uri} (used by the next connect)`);
   if (r.connected_at) lines.push(`Saved:       ${r.connected_at}`);
+  lines.push(`API:         ${r.api_url}`);
   if (r.check) lines.push(`Check:       ${r.check.ok ? `ok, ${r.check.detail}` : `failed: ${r.check.detail}`}`);
   if (r.problem) lines.push(`Problem:     ${r.problem}`);
   lines.push(`Database:    ${r.database}${r.database_exists ? ` (${r.meeting_count ?? '?'} meetings)` : ' (not created yet)'}`);
@@ -106,6 +117,6 @@ export function formatReport(r: StatusReport): string {
     }
   }
   if (r.recorders.length > 0) lines.push(`Recorders:   ${r.recorders.join(', ')} (outside your organisation: their shared calls are synced too)`);
-  if (!r.connected) lines.push('Run fathom-sync connect (or set FATHOM_API_KEY) to connect.');
+  if (!r.connected) lines.push(`Run fathom-sync connect${r.profile === DEFAULT_PROFILE ? '' : ` --profile ${r.profile}`} (or set FATHOM_API_KEY) to connect.`);
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import type { CommandRunner } from './command-runner.js';
 import type { JobSpec } from './job.js';
 import type { SchedulerKind } from './scheduler.js';
 import { LAUNCHD_PATH } from './launchd.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 
 /**
  * "Can the scheduled job read the credential?" answered by trying: run this CLI's
@@ -43,8 +44,10 @@ function parseStatus(stdout: string): StatusJson | null {
   }
 }
 
-export async function probeCredentialAsJob(runner: CommandRunner, job: JobSpec, env: Record<string, string>, timeoutMs = 20_000): Promise<CredentialReachability> {
-  const result = await runner.run(job.nodePath, [job.cliPath, 'status', '--json'], { env, timeoutMs });
+/** `status --json` of the profile (a profile other than `default` is named with --profile, as the job names it). */
+export async function probeCredentialAsJob(runner: CommandRunner, job: JobSpec, env: Record<string, string>, timeoutMs = 20_000, profile = DEFAULT_PROFILE): Promise<CredentialReachability> {
+  const named = profile === DEFAULT_PROFILE ? [] : ['--profile', profile];
+  const result = await runner.run(job.nodePath, [job.cliPath, 'status', '--json', ...named], { env, timeoutMs });
   if (result.error) return { readable: 'unknown', reason: `could not run ${job.nodePath}: ${result.error}` };
   const status = parseStatus(result.stdout);
   if (result.code === 0 && status?.connected !== false) {
@@ -72,12 +75,21 @@ function lastLine(text: string): string {
   );
 }
 
-/** What to do when the job cannot read the credential, depending on where it is kept. */
-export function credentialFixFor(backend: string | undefined, platform: NodeJS.Platform): { text: string; commands: string[] } {
+/**
+ * What to do when the job cannot read the credential, depending on where it is kept: the
+ * commands name the profile, and reinstall with the job's own flags (`install`).
+ */
+export function credentialFixFor(
+  backend: string | undefined,
+  platform: NodeJS.Platform,
+  options: { profile?: string; install?: string } = {},
+): { text: string; commands: string[] } {
+  const connect = `fathom-sync connect${options.profile && options.profile !== DEFAULT_PROFILE ? ` --profile ${options.profile}` : ''}`;
+  const install = options.install ?? 'fathom-sync install-cron';
   if (backend === undefined) {
     return {
       text: 'No stored credential: FATHOM_API_KEY in your shell is not passed to scheduled jobs. Store the credential:',
-      commands: ['fathom-sync connect'],
+      commands: [connect],
     };
   }
   if (backend === 'keychain' && platform === 'linux') {
@@ -85,11 +97,11 @@ export function credentialFixFor(backend: string | undefined, platform: NodeJS.P
       text:
         'The job cannot reach the Secret Service (cron has no session bus, and the keyring must be unlocked). ' +
         'Stay logged in (or `loginctl enable-linger`) and reinstall so the job carries the bus address, or store the credential in a file:',
-      commands: ['loginctl enable-linger "$USER" && fathom-sync install-cron', 'FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect'],
+      commands: [`loginctl enable-linger "$USER" && ${install}`, `FATHOM_SYNC_TOKEN_STORE=file ${connect}`],
     };
   }
   if (backend === 'keychain') {
-    return { text: 'The job cannot read the keychain. Unlock it, or store the credential in a file:', commands: ['FATHOM_SYNC_TOKEN_STORE=file fathom-sync connect'] };
+    return { text: 'The job cannot read the keychain. Unlock it, or store the credential in a file:', commands: [`FATHOM_SYNC_TOKEN_STORE=file ${connect}`] };
   }
-  return { text: 'Reconnect so the credential is stored where the job can read it:', commands: ['fathom-sync connect'] };
+  return { text: 'Reconnect so the credential is stored where the job can read it:', commands: [connect] };
 }

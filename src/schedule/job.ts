@@ -3,6 +3,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_PROFILE, isProfileName } from '../core/profile.js';
 
 /**
  * What the hourly job runs, independent of the scheduler that runs it. Cron and launchd start
@@ -24,14 +25,49 @@ export interface JobSpec {
   logFile: string;
 }
 
+/** What the job runs for the `default` profile; other targets add their flag after it. */
 export const SCHEDULED_ARGS = ['run', '--incremental', '--quiet', '--scheduled'];
 
+/** Which profiles the job syncs: one (`default` needs no flag), or every connected one, one after another. */
+export type JobTarget = { profile: string } | { allProfiles: true };
+
+export const DEFAULT_JOB_TARGET: JobTarget = { profile: DEFAULT_PROFILE };
+
+/** The job's arguments for a target: SCHEDULED_ARGS, then `--all-profiles` or `--profile NAME`. */
+export function scheduledArgs(target: JobTarget = DEFAULT_JOB_TARGET): string[] {
+  if ('allProfiles' in target) return [...SCHEDULED_ARGS, '--all-profiles'];
+  return target.profile === DEFAULT_PROFILE ? [...SCHEDULED_ARGS] : [...SCHEDULED_ARGS, '--profile', target.profile];
+}
+
 /**
- * Variables that change where fathom-sync reads and writes. A shell profile may set them, and
- * cron does not read shell profiles, so the job carries them. Secrets (FATHOM_API_KEY) never
- * go into a crontab or plist.
+ * The target of an installed job's arguments, or null when they are not what install-cron writes
+ * (someone edited the entry). What doctor compares an installed job with.
  */
-const CARRIED_VARIABLES = ['FATHOM_SYNC_HOME', 'FATHOM_SYNC_DB', 'FATHOM_API_URL'] as const;
+export function jobTargetOf(args: readonly string[]): JobTarget | null {
+  const base = SCHEDULED_ARGS.length;
+  if (args.slice(0, base).join(' ') !== SCHEDULED_ARGS.join(' ')) return null;
+  const rest = args.slice(base);
+  if (rest.length === 0) return DEFAULT_JOB_TARGET;
+  if (rest.length === 1 && rest[0] === '--all-profiles') return { allProfiles: true };
+  if (rest.length === 2 && rest[0] === '--profile' && isProfileName(rest[1]!)) return { profile: rest[1]! };
+  return null;
+}
+
+/** Whether an installed job runs exactly what install-cron writes, for some target. */
+export function isScheduledArgs(args: readonly string[]): boolean {
+  return jobTargetOf(args) !== null;
+}
+
+/**
+ * Variables that change where fathom-sync reads and writes, and for which profile. A shell
+ * profile may set them, and cron does not read shell profiles, so the job carries them. Secrets
+ * (FATHOM_API_KEY) never go into a crontab or plist.
+ */
+const CARRIED_VARIABLES = ['FATHOM_SYNC_HOME', 'FATHOM_SYNC_DB', 'FATHOM_API_URL', 'FATHOM_SYNC_PROFILE'] as const;
+/** Not carried by a job for every profile: each profile uses its own saved API URL, and none is chosen. */
+const SINGLE_PROFILE_VARIABLES: ReadonlySet<string> = new Set(['FATHOM_API_URL', 'FATHOM_SYNC_PROFILE']);
+/** Carried as given (not paths). */
+const VERBATIM_VARIABLES: ReadonlySet<string> = new Set(['FATHOM_API_URL', 'FATHOM_SYNC_PROFILE']);
 /** Ignored when FATHOM_SYNC_HOME is set, so carried only without it. */
 const XDG_VARIABLES = ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME'] as const;
 
@@ -49,16 +85,20 @@ export interface JobInputs {
   minute: number;
   /** The session bus address the job needs to reach the Secret Service, when it does. */
   sessionBusAddress?: string;
+  /** Which profiles it syncs (default: `default`). */
+  target?: JobTarget;
 }
 
 export function buildJobSpec(inputs: JobInputs): JobSpec {
   if (!path.isAbsolute(inputs.nodePath)) throw new UsageError(`node binary path ${inputs.nodePath} is not absolute`);
   if (!path.isAbsolute(inputs.cliPath)) throw new UsageError(`CLI path ${inputs.cliPath} is not absolute`);
+  const target = inputs.target ?? DEFAULT_JOB_TARGET;
   const env: Record<string, string> = {};
   for (const name of CARRIED_VARIABLES) {
+    if ('allProfiles' in target && SINGLE_PROFILE_VARIABLES.has(name)) continue;
     const value = inputs.env[name]?.trim();
     // Relative paths would be resolved against cron's working directory ($HOME): pin them.
-    if (value) env[name] = name === 'FATHOM_API_URL' ? value : path.resolve(value);
+    if (value) env[name] = VERBATIM_VARIABLES.has(name) ? value : path.resolve(value);
   }
   if (!env.FATHOM_SYNC_HOME) {
     for (const name of XDG_VARIABLES) {
@@ -71,7 +111,7 @@ export function buildJobSpec(inputs: JobInputs): JobSpec {
     minute: inputs.minute,
     nodePath: inputs.nodePath,
     cliPath: inputs.cliPath,
-    args: [...SCHEDULED_ARGS],
+    args: scheduledArgs(target),
     env,
     logFile: inputs.logFile,
   };

@@ -6,7 +6,9 @@ import { ensurePrivateDir } from '../core/fs-safe.js';
 import type { CommandRunner } from './command-runner.js';
 import { CrontabScheduler } from './crontab.js';
 import { LaunchdScheduler } from './launchd.js';
-import { buildJobSpec, chooseMinute, sessionBusFor, type JobSpec } from './job.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
+import { connectedProfileNames } from '../auth/profile-names.js';
+import { DEFAULT_JOB_TARGET, buildJobSpec, chooseMinute, jobTargetOf, scheduledArgs, sessionBusFor, type JobSpec, type JobTarget } from './job.js';
 import { credentialFixFor, probeCredentialAsJob, schedulerEnvironment, type CredentialReachability } from './cron-environment.js';
 import type { ScheduleChange, Scheduler } from './scheduler.js';
 
@@ -37,11 +39,19 @@ export function schedulerFor(ctx: ScheduleContext, record?: ScheduleRecord): Sch
   return new CrontabScheduler(ctx.runner, ctx.crontabUser ?? record?.crontabUser);
 }
 
-/** The profile whose credential the job uses; `connect` records its backend in config.json. */
-const PROFILE = 'default';
+/** Where the profile's credential is (`connect` records its backend in config.json). */
+export function credentialBackend(config: AppConfig, profile: string = DEFAULT_PROFILE): string | undefined {
+  return config.credentials?.[profile]?.backend;
+}
 
-export function credentialBackend(config: AppConfig): string | undefined {
-  return config.credentials?.[PROFILE]?.backend;
+/** The profiles a job for this target syncs: the one, or every connected one (as `run --all-profiles` picks them). */
+export function profilesOf(target: JobTarget, config: AppConfig): string[] {
+  return 'allProfiles' in target ? connectedProfileNames(config) : [target.profile];
+}
+
+/** `fathom-sync install-cron` with the flags that install this target again (for fixes). */
+export function installCommandFor(target: JobTarget): string {
+  return ['fathom-sync install-cron', ...scheduledArgs(target).slice(4)].join(' ');
 }
 
 /**
@@ -54,9 +64,10 @@ export function spreadMinute(ctx: Pick<ScheduleContext, 'user' | 'paths'>, host:
   return digest.readUInt32BE(0) % 60;
 }
 
-export function planJob(ctx: ScheduleContext, config: AppConfig, options: { minute?: number; host: string }): JobSpec {
+export function planJob(ctx: ScheduleContext, config: AppConfig, options: { minute?: number; host: string; target?: JobTarget }): JobSpec {
   const minute = chooseMinute(config.cronMinute, options.minute, () => spreadMinute(ctx, options.host));
-  const needsBus = credentialBackend(config) === 'keychain' && ctx.platform === 'linux';
+  const target = options.target ?? DEFAULT_JOB_TARGET;
+  const needsBus = ctx.platform === 'linux' && profilesOf(target, config).some((profile) => credentialBackend(config, profile) === 'keychain');
   const sessionBusAddress = needsBus ? sessionBusFor(ctx.user.uid, ctx.env) : undefined;
   return buildJobSpec({
     env: ctx.env,
@@ -64,6 +75,7 @@ export function planJob(ctx: ScheduleContext, config: AppConfig, options: { minu
     cliPath: ctx.cliPath,
     logFile: ctx.paths.logFile,
     minute,
+    target,
     ...(sessionBusAddress ? { sessionBusAddress } : {}),
   });
 }
@@ -76,17 +88,25 @@ export interface CredentialCheck {
 export interface InstallOutcome {
   dryRun: boolean;
   job: JobSpec;
+  target: JobTarget;
+  /** The profiles the job syncs as config.json stands now (--all-profiles: also those connected later). */
+  profiles: string[];
   change: ScheduleChange;
   /** Only after a real install. */
   credential?: CredentialCheck;
 }
 
-export async function installSchedule(ctx: ScheduleContext, options: { minute?: number; dryRun: boolean; host: string; checkCredential?: boolean }): Promise<InstallOutcome> {
+export async function installSchedule(
+  ctx: ScheduleContext,
+  options: { minute?: number; dryRun: boolean; host: string; checkCredential?: boolean; target?: JobTarget },
+): Promise<InstallOutcome> {
   const config = readConfig(ctx.paths.configFile);
-  const job = planJob(ctx, config, options);
+  const target = options.target ?? DEFAULT_JOB_TARGET;
+  const job = planJob(ctx, config, { ...options, target });
   const scheduler = schedulerFor(ctx);
   const change = await scheduler.planInstall(job);
-  if (options.dryRun) return { dryRun: true, job, change };
+  const planned = { job, target, profiles: profilesOf(target, config), change };
+  if (options.dryRun) return { dryRun: true, ...planned };
 
   // `>> sync.log` fails, and the job with it, when the directory is missing.
   ensurePrivateDir(ctx.paths.stateDir);
@@ -104,15 +124,37 @@ export async function installSchedule(ctx: ScheduleContext, options: { minute?: 
     };
     c.schedule = record;
   });
-  if (options.checkCredential === false) return { dryRun: false, job, change };
-  return { dryRun: false, job, change, credential: await checkJobCredential(ctx, job, scheduler.kind, config) };
+  if (options.checkCredential === false) return { dryRun: false, ...planned };
+  return { dryRun: false, ...planned, credential: await checkJobCredential(ctx, job, scheduler.kind, config) };
 }
 
+/**
+ * Whether the job can read the credential of each profile it syncs, tried one after another in
+ * the job's own environment; the first that cannot (else one that could not be tried) is the
+ * answer, with the profile named when the job has more than `default`.
+ */
 export async function checkJobCredential(ctx: ScheduleContext, job: JobSpec, kind: Scheduler['kind'], config: AppConfig): Promise<CredentialCheck> {
+  const target = jobTargetOf(job.args) ?? DEFAULT_JOB_TARGET;
+  const profiles = profilesOf(target, config);
+  const install = installCommandFor(target);
+  if (profiles.length === 0) {
+    return { reachability: { readable: false, reason: 'no profile is connected' }, fix: credentialFixFor(undefined, ctx.platform, { install }) };
+  }
   const env = schedulerEnvironment(kind, job, ctx.user);
-  const reachability = await probeCredentialAsJob(ctx.runner, job, env);
-  if (reachability.readable === true) return { reachability };
-  return { reachability, fix: credentialFixFor(credentialBackend(config), ctx.platform) };
+  const named = (profile: string, text: string) => (profiles.length > 1 || profile !== DEFAULT_PROFILE ? `profile ${profile}: ${text}` : text);
+  const found: string[] = [];
+  let unknown: CredentialCheck | undefined;
+  for (const profile of profiles) {
+    const reachability = await probeCredentialAsJob(ctx.runner, job, env, undefined, profile);
+    if (reachability.readable === true) {
+      found.push(named(profile, reachability.detail));
+      continue;
+    }
+    const check = { reachability: { ...reachability, reason: named(profile, reachability.reason) } };
+    if (reachability.readable === false) return { ...check, fix: credentialFixFor(credentialBackend(config, profile), ctx.platform, { profile, install }) };
+    unknown ??= check;
+  }
+  return unknown ?? { reachability: { readable: true, detail: found.join('; ') } };
 }
 
 export interface UninstallOutcome {

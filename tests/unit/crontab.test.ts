@@ -21,9 +21,9 @@ import {
 import { buildJobSpec, chooseMinute, parseMinute, sessionBusFor, SCHEDULED_ARGS, type JobSpec } from '../../src/schedule/job.js';
 import { CrontabScheduler } from '../../src/schedule/crontab.js';
 import type { CommandRunner, CommandResult, RunOptions } from '../../src/schedule/command-runner.js';
-import { installSchedule, spreadMinute, uninstallSchedule, type ScheduleContext } from '../../src/schedule/service.js';
+import { installSchedule, spreadMinute, uninstallSchedule } from '../../src/schedule/service.js';
+import { testScheduleContext } from '../helpers/schedule-context.js';
 import { probeCredentialAsJob } from '../../src/schedule/cron-environment.js';
-import { resolvePaths } from '../../src/core/paths.js';
 import { readConfig } from '../../src/core/config.js';
 
 const job = (overrides: Partial<JobSpec> = {}): JobSpec => ({
@@ -287,17 +287,7 @@ describe('install and uninstall services (fake crontab, temporary config)', () =
         return statusAnswer;
       },
     };
-    const fullEnv = { FATHOM_SYNC_HOME: path.join(dir, 'fs'), ...env };
-    const ctx: ScheduleContext = {
-      paths: resolvePaths({}, { env: fullEnv, platform: 'linux', homedir: dir }),
-      env: fullEnv,
-      platform: 'linux',
-      runner,
-      nodePath: '/usr/bin/node',
-      cliPath: '/opt/fs/bin/fathom-sync.js',
-      user: { name: 'ann', home: dir, uid: 1000 },
-      clock: { now: () => Date.parse('2026-03-01T10:00:00Z'), sleep: async () => {} },
-    };
+    const ctx = testScheduleContext(dir, runner, env);
     return { ctx, crontab, statusCalls };
   };
   beforeEach(() => {
