@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
 import { collect, dbPath, runCli, tempHome } from '../helpers/cli.js';
+import { AUTHORIZE_URL_PATTERN, freePort, oauthEnv, playBrowser, startLiveCli, startOAuthFake } from '../helpers/connect.js';
 import { need } from '../helpers/capabilities.js';
 import { createThrowawayUser, type ThrowawayUser } from '../helpers/crontab-user.js';
 import { query } from '../helpers/truth.js';
@@ -144,6 +145,51 @@ describe('connect and list profiles', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--api-url must be an http:\/\/ or https:\/\/ URL/);
     expect(fs.existsSync(configFile())).toBe(false);
+  });
+});
+
+describe('OAuth under a profile', () => {
+  it("connect --profile keeps the profile's token and client secret under its own entries; status --check uses them", async () => {
+    const { fake, oauth } = await startOAuthFake({ fake: { meetingCount: 3, rateLimit: false } });
+    try {
+      const oauthCli = { ...env, ...oauthEnv(fake, oauth), FATHOM_CLIENT_SECRET: oauth.clientSecret };
+      const connectWork = async (cliEnv: NodeJS.ProcessEnv) => {
+        const port = await freePort();
+        oauth.setRedirectUris([`http://127.0.0.1:${port}/callback`]);
+        const cli = startLiveCli(['connect', '--no-browser', '--port', String(port), '--profile', 'work'], cliEnv);
+        const [, url] = await cli.stderrMatch(AUTHORIZE_URL_PATTERN);
+        await playBrowser(url!);
+        const done = await cli.done;
+        expect(done.code, done.stderr).toBe(0);
+      };
+      await connectWork(oauthCli);
+      const stored = JSON.parse(fs.readFileSync(path.join(env.FATHOM_SYNC_HOME!, 'config', 'credentials.json'), 'utf8'));
+      expect(Object.keys(stored).sort()).toEqual(['work', 'work:oauth-client-secret']);
+      const config = JSON.parse(fs.readFileSync(configFile(), 'utf8'));
+      expect(config).toMatchObject({ credentials: { work: { kind: 'oauth', backend: 'file' } }, profiles: { work: { apiUrl: fake.url } }, oauth: { clientId: oauth.clientId } });
+
+      // A reconnect from a script finds the secret this profile saved.
+      const { FATHOM_CLIENT_SECRET: _secret, ...withoutSecret } = oauthCli;
+      await connectWork(withoutSecret);
+
+      // Without FATHOM_API_URL: the profile's saved URL and its token.
+      const { FATHOM_API_URL: _url, ...plain } = withoutSecret;
+      fake.resetStats();
+      const checked = await runCli(['status', '--profile', 'work', '--check', '--json'], plain);
+      expect(checked.code, checked.stderr).toBe(0);
+      expect(JSON.parse(checked.stdout)).toMatchObject({ profile: 'work', connected: true, auth_kind: 'oauth', api_url: fake.url, check: { ok: true } });
+      expect(fake.requests.map((r) => r.auth)).toEqual(['bearer']);
+      expect(json((await runCli(['profiles', '--json'], plain)).stdout)).toMatchObject([{ name: 'work', auth_kind: 'oauth', credential_store: 'file', current: false }]);
+      expect((await runCli(['status'], plain)).code).toBe(4);
+
+      const forget = await runCli(['disconnect', '--profile', 'work', '--forget-app'], plain);
+      expect(forget.code).toBe(0);
+      expect(forget.stdout).toMatch(/^Disconnected profile work: removed the credential and the OAuth app's client secret/);
+      expect(fs.existsSync(path.join(env.FATHOM_SYNC_HOME!, 'config', 'credentials.json'))).toBe(false);
+      expect(JSON.parse(fs.readFileSync(configFile(), 'utf8')).oauth).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
   });
 });
 
