@@ -19,6 +19,7 @@ import { formatProfiles } from '../../src/commands/profiles.js';
 import { buildJobSpec, isScheduledArgs, jobTargetOf, scheduledArgs, SCHEDULED_ARGS } from '../../src/schedule/job.js';
 import { checkJobCredential, installCommandFor, installSchedule, planJob } from '../../src/schedule/service.js';
 import { credentialFixFor } from '../../src/schedule/cron-environment.js';
+import { parseAgentPlist, renderAgentPlist } from '../../src/schedule/launchd.js';
 import type { CommandResult, CommandRunner } from '../../src/schedule/command-runner.js';
 import { testScheduleContext } from '../helpers/schedule-context.js';
 
@@ -322,6 +323,14 @@ describe('the hourly job per target', () => {
     const all = buildJobSpec({ ...base, env, target: { allProfiles: true } });
     expect(all.env).toEqual({ FATHOM_SYNC_HOME: '/h' });
     expect(JSON.stringify(all)).not.toContain('secret');
+  });
+
+  it('the LaunchAgent runs the same arguments, and reads back to its target', () => {
+    const work = parseAgentPlist(renderAgentPlist(buildJobSpec({ ...base, env: {}, target: { profile: 'work' } })));
+    expect(work.programArguments).toEqual([base.nodePath, base.cliPath, ...SCHEDULED_ARGS, '--profile', 'work']);
+    expect(jobTargetOf(work.programArguments.slice(2))).toEqual({ profile: 'work' });
+    const all = parseAgentPlist(renderAgentPlist(buildJobSpec({ ...base, env: {}, target: { allProfiles: true } })));
+    expect(all.programArguments.slice(2)).toEqual([...SCHEDULED_ARGS, '--all-profiles']);
   });
 
   describe('installing (fake crontab and status)', () => {
