@@ -43,6 +43,7 @@ export function doctorContextFor(app: AppContext): DoctorContext {
   return {
     paths,
     env,
+    profile: app.profile,
     platform: app.platform,
     nodeVersion: process.version,
     nodePath: app.nodePath,

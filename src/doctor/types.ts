@@ -60,6 +60,8 @@ export type ApiProbeOutcome =
 export type ScheduleFacts = { job: InstalledJob | null } | { error: string };
 
 export interface DoctorContext {
+  /** The profile (account) being checked. */
+  profile: string;
   paths: AppPaths;
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;

@@ -12,7 +12,7 @@ export interface LastRunFacts {
 }
 
 /** Reads the newest run and the last success, read-only; null when there is no usable database. */
-export async function readLastRunFacts(databaseFile: string): Promise<LastRunFacts | null> {
+export async function readLastRunFacts(databaseFile: string, account: string): Promise<LastRunFacts | null> {
   const { inspectDatabaseFile, openDatabase } = await import('../../db/database.js');
   const { RunHistory } = await import('../../db/run-history.js');
   const { readSyncState } = await import('../../db/sync-state.js');
@@ -23,7 +23,7 @@ export async function readLastRunFacts(databaseFile: string): Promise<LastRunFac
   }
   const db = await openDatabase(databaseFile, { readonly: true });
   try {
-    return { lastRun: new RunHistory(db).lastAttempted(), lastSuccessAt: readSyncState(db).lastSuccessAt };
+    return { lastRun: new RunHistory(db).lastAttempted(account), lastSuccessAt: readSyncState(db, account).lastSuccessAt };
   } finally {
     db.close();
   }
@@ -37,7 +37,7 @@ export const lastRunCheck: DoctorCheck = {
   async run(ctx) {
     let facts: LastRunFacts | null;
     try {
-      facts = await readLastRunFacts(ctx.paths.database);
+      facts = await readLastRunFacts(ctx.paths.database, ctx.profile);
     } catch (err) {
       return { status: 'skipped', summary: `database unreadable (${(err as Error).message})` };
     }
