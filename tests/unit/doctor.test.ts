@@ -48,6 +48,7 @@ function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; 
   return {
     paths,
     env,
+    profile: 'default',
     platform: 'linux',
     nodeVersion: 'v20.11.0',
     nodePath: '/usr/bin/node',
