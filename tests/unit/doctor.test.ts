@@ -49,6 +49,7 @@ function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; 
     paths,
     env,
     profile: 'default',
+    postgres: () => null,
     platform: 'linux',
     nodeVersion: 'v20.11.0',
     nodePath: '/usr/bin/node',
