@@ -18,21 +18,18 @@
  * FATHOM_SYNC_TEST_WITHOUT=tmux,crontab leaves those requirements out: nothing is installed for
  * them, and their suites skip, each saying why.
  *
- * Adding a requirement, e.g. a throwaway PostgreSQL server:
- *   {
- *     name: 'postgresql',                       // the capability name in tests/helpers/capabilities.ts
- *     applies: () => process.platform === 'linux',
- *     missingPackages: () => (findPgBin() ? [] : ['postgresql']),   // initdb is not on PATH
- *     describe: 'a PostgreSQL server (initdb, pg_ctl)',
- *     provide: async () => {                    // after installing: start it, for this run only
- *       const server = await startThrowawayPostgres();   // initdb + pg_ctl start as an unprivileged user
- *       return { env: { FATHOM_SYNC_TEST_PG_URL: server.url }, stop: () => server.stop() };
- *     },
- *   }
- * and a probe of the same name in tests/helpers/capabilities.ts (e.g. FATHOM_SYNC_TEST_PG_URL set).
+ * Each requirement has a probe of the same name in tests/helpers/capabilities.ts. One is a service:
+ * `postgresql`. Its commands (initdb, pg_ctl) are off PATH on Debian, in
+ * /usr/lib/postgresql/<version>/bin (its commandDirs). Its provide() initdb's a throwaway server in a
+ * fresh temporary directory (as user nobody when root: initdb refuses root), starts it on 127.0.0.1 at
+ * a free port with its Unix socket in that directory, and hands vitest FATHOM_SYNC_TEST_PG_URL
+ * (postgres://postgres@127.0.0.1:PORT/postgres: trust authentication, no password) and
+ * FATHOM_SYNC_TEST_PG_SOCKET_DIR; after vitest exits its stop() stops the server (-m immediate) and
+ * removes the directory. The probe checks that a server answers at FATHOM_SYNC_TEST_PG_URL.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,6 +37,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const isRoot = () => process.getuid?.() === 0;
 const isLinux = () => process.platform === 'linux';
+/** setpriv(1) arguments that run a command as user nobody. */
+const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+const NOBODY = 65534;
 
 /**
  * @typedef {object} Provided
@@ -51,6 +51,7 @@ const isLinux = () => process.platform === 'linux';
  * @property {string} describe what it is, for messages
  * @property {() => boolean} [applies] whether the tests use it on this machine (default: always)
  * @property {Record<string, string>} [commands] commands needed on PATH -> the Debian package with each
+ * @property {() => string[]} [commandDirs] directories besides PATH that hold its commands
  * @property {() => string[]} [missingPackages] Debian packages to install (default: from `commands`)
  * @property {() => string | null} [verify] after installing: why it still cannot be used (not fixable by installing), or null
  * @property {() => Promise<Provided>} [provide] after installing: start what the tests need (a service)
@@ -84,7 +85,7 @@ export const REQUIREMENTS = [
     commands: { setpriv: 'util-linux' },
     verify: () => {
       const cli = path.join(ROOT, 'bin', 'fathom-sync.js');
-      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(cli)}, require('fs').constants.R_OK)`]);
+      const r = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(cli)}, require('fs').constants.R_OK)`]);
       return r.status === 0 ? null : `user nobody cannot read ${cli} (a directory above it is not world-readable)`;
     },
   },
@@ -106,7 +107,108 @@ export const REQUIREMENTS = [
     describe: "a headless browser for the web page fathom-sync ships (Debian's chromium)",
     commands: { chromium: 'chromium' },
   },
+  {
+    name: 'postgresql',
+    describe: 'a throwaway PostgreSQL server (initdb, pg_ctl)',
+    applies: isLinux,
+    commands: { initdb: 'postgresql', pg_ctl: 'postgresql' },
+    // Debian keeps the server's programs off PATH, in /usr/lib/postgresql/<version>/bin.
+    commandDirs: () => [postgresBinDir()].filter(Boolean),
+    provide: () => startThrowawayPostgres(),
+  },
 ];
+
+/**
+ * The directory holding PostgreSQL's initdb and pg_ctl: Debian's newest /usr/lib/postgresql/<version>/bin,
+ * else the one on PATH, else null. Also the tests' (tests/helpers/capabilities.ts).
+ */
+export function postgresBinDir(env = process.env) {
+  const root = '/usr/lib/postgresql';
+  let versions = [];
+  try {
+    versions = fs.readdirSync(root).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    // not Debian's layout
+  }
+  const dirs = [...versions.map((v) => path.join(root, v, 'bin')), ...pathDirs(env)];
+  return dirs.find((dir) => isExecutableFile(path.join(dir, 'initdb'))) ?? null;
+}
+
+/**
+ * Starts a PostgreSQL server for this run only, in a fresh temporary directory that holds its data,
+ * log and Unix socket: trust authentication, user postgres, 127.0.0.1 on a free port. initdb refuses
+ * to run as root, so as root the server runs as user nobody (who owns the directory, mode 0700).
+ * @returns {Promise<Provided>}
+ */
+async function startThrowawayPostgres() {
+  const bin = postgresBinDir();
+  if (!bin) throw new Error('PostgreSQL is not installed: initdb was not found (apt-get install postgresql)');
+  const asNobody = isRoot();
+  if (asNobody && !onPath('setpriv')) throw new Error('running as root, and setpriv (util-linux) is needed to run PostgreSQL as user nobody');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fathom-sync-pg-'));
+  const data = path.join(dir, 'data');
+  const log = path.join(dir, 'server.log');
+  const run = (program, args) => {
+    const [command, all] = asNobody ? ['setpriv', [...AS_NOBODY, path.join(bin, program), ...args]] : [path.join(bin, program), args];
+    // cwd: a directory nobody can enter; server output goes to the log, never to a pipe pg_ctl would leave open.
+    const r = spawnSync(command, all, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { ok: r.status === 0, said: `${r.stderr ?? ''}${r.stdout ?? ''}`.trim() || r.error?.message || `exit ${r.status}` };
+  };
+  let started = false;
+  const stop = () => {
+    if (started) {
+      const r = run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+      // Left in place when the server may still run, for whoever looks into it.
+      if (!r.ok) throw new Error(`pg_ctl stop failed for the server in ${dir}: ${r.said}`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    if (asNobody) fs.chownSync(dir, NOBODY, NOBODY);
+    fs.chmodSync(dir, 0o700);
+    const init = run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    if (!init.ok) throw new Error(`initdb failed: ${init.said}`);
+    // Many test files run at once, each with a few connections.
+    const options = (port) => `-c listen_addresses=127.0.0.1 -p ${port} -k '${dir}' -c fsync=off -c max_connections=200`;
+    for (let attempt = 1; !started; attempt++) {
+      const port = await freePort();
+      const start = run('pg_ctl', ['-D', data, '-l', log, '-o', options(port), '-w', 'start']);
+      if (start.ok) {
+        started = true;
+        return { env: { FATHOM_SYNC_TEST_PG_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, FATHOM_SYNC_TEST_PG_SOCKET_DIR: dir }, stop };
+      }
+      // Another process may have taken the port in between: try another, twice.
+      if (attempt === 3) throw new Error(`pg_ctl start failed: ${start.said}\n${readTail(log)}`);
+    }
+  } catch (err) {
+    try {
+      stop();
+    } catch {
+      // the first error says more
+    }
+    throw err;
+  }
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function readTail(file, lines = 20) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
 
 /** Why a tmpfs cannot be mounted here (a container without CAP_SYS_ADMIN), or null. Also the tests' probe. */
 export function tmpfsMountProblem() {
@@ -129,34 +231,42 @@ export const REQUIRE_VARIABLE = 'FATHOM_SYNC_TEST_REQUIRE';
 
 /** Whether `command` is an executable file in one of PATH's directories. */
 export function onPath(command, env = process.env) {
-  return (env.PATH ?? '').split(path.delimiter).some((dir) => {
-    if (!dir) return false;
-    try {
-      const file = path.join(dir, command);
-      fs.accessSync(file, fs.constants.X_OK);
-      return fs.statSync(file).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return pathDirs(env).some((dir) => isExecutableFile(path.join(dir, command)));
 }
 
-/** The Debian packages for the commands that are not on PATH. */
-function packagesFor(commands, has) {
-  return [...new Set(Object.entries(commands ?? {}).filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+function pathDirs(env = process.env) {
+  return (env.PATH ?? '').split(path.delimiter).filter(Boolean);
 }
+
+function isExecutableFile(file) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The Debian packages for the commands found neither on PATH nor in `dirs`. */
+function packagesFor(commands, has, dirs = []) {
+  return [...new Set(Object.entries(commands ?? {}).filter(([command]) => !has(command, dirs)).map(([, pkg]) => pkg))];
+}
+
+/** Whether `command` is on PATH or in one of `dirs`. */
+const installed = (command, dirs = []) => onPath(command) || dirs.some((dir) => isExecutableFile(path.join(dir, command)));
 
 /**
  * Which requirements apply here, and which Debian packages they lack.
  * @param {Requirement[]} requirements
- * @param {{ has?: (command: string) => boolean, without?: string[] }} [options]
+ * @param {{ has?: (command: string, dirs: string[]) => boolean, without?: string[] }} [options]
+ *   has: whether a command is installed, on PATH or in one of the requirement's commandDirs
  */
-export function plan(requirements, { has = (c) => onPath(c), without = [] } = {}) {
+export function plan(requirements, { has = installed, without = [] } = {}) {
   const unknown = without.filter((name) => !requirements.some((r) => r.name === name));
   if (unknown.length) throw new Error(`${WITHOUT_VARIABLE} names ${unknown.join(', ')}; known: ${requirements.map((r) => r.name).join(', ')}`);
   const wanted = requirements.filter((r) => (r.applies?.() ?? true) && !without.includes(r.name));
   const missing = wanted
-    .map((r) => ({ requirement: r, packages: r.missingPackages ? r.missingPackages() : packagesFor(r.commands, has) }))
+    .map((r) => ({ requirement: r, packages: r.missingPackages ? r.missingPackages() : packagesFor(r.commands, has, r.commandDirs?.() ?? []) }))
     .filter((m) => m.packages.length > 0);
   return { wanted, missing, packages: [...new Set(missing.flatMap((m) => m.packages))].sort() };
 }

@@ -14,7 +14,7 @@ export type ListedMeeting = ValidatedPage['meetings'][number] & { contentAsked?:
 /** The summary and transcript already stored for a recording (the sync store is one). */
 export interface StoredContentSource {
   /** The stored content of a meeting whose content is complete (any stored meeting, with includeIncomplete), else null. */
-  storedContent(recordingId: number, options?: { includeIncomplete?: boolean }): { default_summary: unknown; transcript: unknown } | null;
+  storedContent(recordingId: number, options?: { includeIncomplete?: boolean }): { default_summary: unknown; transcript: unknown } | null | Promise<{ default_summary: unknown; transcript: unknown } | null>;
 }
 
 /** Whether this client must fetch summaries and transcripts per recording (it holds an OAuth token). */
@@ -45,7 +45,7 @@ export async function withRecordingContent(
      * Whether a meeting stored without its content is due to be asked again (domain/content-retry.ts);
      * one that is not keeps what is stored and costs no call. Default: always.
      */
-    retryDue?: (recordingId: number) => boolean;
+    retryDue?: (recordingId: number) => boolean | Promise<boolean>;
   },
 ): Promise<{ meetings: ListedMeeting[]; skipped: SkippedItem[] }> {
   const { client, stored, signal } = options;
@@ -53,10 +53,10 @@ export async function withRecordingContent(
   const skipped: SkippedItem[] = [];
   for (const item of meetings) {
     const id = item.meeting.recording_id;
-    let content: { default_summary?: unknown; transcript?: unknown } | null = stored.storedContent(id);
+    let content: { default_summary?: unknown; transcript?: unknown } | null = await stored.storedContent(id);
     let asked = false;
-    if (!content && options.retryDue && !options.retryDue(id)) {
-      content = stored.storedContent(id, { includeIncomplete: true });
+    if (!content && options.retryDue && !(await options.retryDue(id))) {
+      content = await stored.storedContent(id, { includeIncomplete: true });
     }
     if (!content) {
       asked = true;
@@ -70,7 +70,7 @@ export async function withRecordingContent(
         if (!(err instanceof RecordingContentError)) throw err;
         // Keep what did arrive and what an earlier run stored: a refused call must never erase
         // a transcript or summary that is already in the database.
-        const earlier = stored.storedContent(id, { includeIncomplete: true });
+        const earlier = await stored.storedContent(id, { includeIncomplete: true });
         content = { default_summary: summary ?? earlier?.default_summary ?? null, transcript: earlier?.transcript ?? null };
         skipped.push({ recordingId: id, reason: `summary or transcript not (re)fetched; a later run that covers this meeting tries again: ${err.message}` });
       }

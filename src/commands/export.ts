@@ -1,7 +1,7 @@
 import path from 'node:path';
+import { accountScope, openReaderFor } from './read-scope.js';
 import type { AppContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { openReader } from '../db/read/open.js';
 import { EXPORT_FORMATS, exportMeetings, type ExportFormat } from '../export/export-meetings.js';
 import { parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
@@ -25,8 +25,8 @@ export async function exportCommand(flags: ExportFlags, ctx: AppContext): Promis
     if (!/^-?\d+$/.test(id.trim())) throw new UsageError(`--id "${id}" is not a recording id`);
     return Number(id);
   });
-  const filter = { ...parseMeetingFilter(flags), ...(ids.length ? { ids } : {}) };
-  const reader = await openReader(ctx.paths.database);
+  const filter = { ...parseMeetingFilter(flags), ...accountScope(ctx), ...(ids.length ? { ids } : {}) };
+  const reader = await openReaderFor(ctx);
   try {
     const unknown = ids.filter((id) => reader.resolveMeetingRef(String(id)) === null);
     if (unknown.length) throw new UsageError(`no meeting ${unknown.join(', ')} in the database`, { text: 'Find recording ids with:', commands: ['fathom-sync list'] });

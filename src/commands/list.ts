@@ -1,6 +1,6 @@
 import type { AppContext } from '../core/context.js';
+import { accountScope, openReaderFor } from './read-scope.js';
 import { ExitCode } from '../core/errors.js';
-import { openReader } from '../db/read/open.js';
 import type { MeetingListItem } from '../db/read/reader.js';
 import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 import { renderTable } from './render/table.js';
@@ -14,9 +14,9 @@ export const DEFAULT_LIST_LIMIT = 20;
 
 /** `fathom-sync list`: recent meetings, newest first. */
 export async function listCommand(flags: ListFlags, ctx: AppContext): Promise<number> {
-  const filter = parseMeetingFilter(flags);
+  const filter = { ...parseMeetingFilter(flags), ...accountScope(ctx) };
   const limit = parseLimit(flags.limit, DEFAULT_LIST_LIMIT);
-  const reader = await openReader(ctx.paths.database);
+  const reader = await openReaderFor(ctx);
   try {
     const meetings = reader.listMeetings(filter, limit);
     if (ctx.output.jsonMode) ctx.output.json(meetings);

@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { readableDatabase } from './read-scope.js';
 import type { AppContext } from '../core/context.js';
 import { ExitCode } from '../core/errors.js';
 import { inspectDatabaseFile } from '../db/database.js';
@@ -13,6 +14,7 @@ export interface McpFlags {
  * database), or with --print-config the lines that set an assistant up to start it.
  */
 export async function mcpCommand(flags: McpFlags, ctx: AppContext): Promise<number> {
+  readableDatabase(ctx);
   if (flags.printConfig) {
     const { cliEntry, printedConfig, serverLaunch } = await import('../mcp/print-config.js');
     ctx.output.result(printedConfig(serverLaunch({ nodePath: ctx.nodePath, cli: cliEntry(), database: ctx.paths.database, env: ctx.env })));

@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
+import { openReaderFor } from './read-scope.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
-import { openReader } from '../db/read/open.js';
 import type { PeopleSort } from '../db/read/reader.js';
 import { formatMeetingTable } from './list.js';
 import { formatTasks } from './tasks.js';
@@ -27,7 +27,7 @@ export async function peopleCommand(email: string | undefined, flags: PeopleFlag
   if (!SORTS.includes(sort)) throw new UsageError(`--sort "${flags.sort}": use ${SORTS.join(', ')}`);
   if (email !== undefined && !isEmail(email)) throw new UsageError(`"${email}" is not an email address`);
   const limit = flags.limit === undefined ? undefined : parseLimit(flags.limit, 0);
-  const reader = await openReader(ctx.paths.database);
+  const reader = await openReaderFor(ctx);
   try {
     const { output } = ctx;
     if (email !== undefined) {

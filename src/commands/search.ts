@@ -1,8 +1,8 @@
 import type { AppContext } from '../core/context.js';
+import { accountScope, openReaderFor } from './read-scope.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
 import { parseSearchQuery } from '../domain/search-query.js';
-import { openReader } from '../db/read/open.js';
 import { HIT_KINDS, markSnippet, publicSearchResult, searchMeetings, type HitKind, type SearchHit } from '../db/read/search.js';
 import { parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
@@ -31,11 +31,11 @@ export function parseKinds(value: string | undefined): HitKind[] | undefined {
 /** `fathom-sync search QUERY`: ranked hits in titles, summaries, transcript lines and action items. */
 export async function searchCommand(query: string, flags: SearchFlags, ctx: AppContext): Promise<number> {
   const parsed = parseSearchQuery(query);
-  const filter = { ...parseMeetingFilter(flags), ...(flags.speaker !== undefined ? { speaker: flags.speaker.trim() } : {}) };
+  const filter = { ...parseMeetingFilter(flags), ...accountScope(ctx), ...(flags.speaker !== undefined ? { speaker: flags.speaker.trim() } : {}) };
   const kinds = parseKinds(flags.in);
   if (kinds) Object.assign(filter, { kinds });
   const limit = parseLimit(flags.limit, DEFAULT_SEARCH_LIMIT);
-  const reader = await openReader(ctx.paths.database);
+  const reader = await openReaderFor(ctx);
   try {
     const result = searchMeetings(reader.db, parsed, filter, limit);
     const { total, hits } = result;

@@ -1,9 +1,9 @@
 import type { AppContext } from '../core/context.js';
+import { openReaderFor } from './read-scope.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
 import { MeetingSchema, type Meeting } from '../api/schemas.js';
 import type { TalkTime } from '../domain/talk-time.js';
-import { openReader } from '../db/read/open.js';
 import { markdownForTerminal } from './render/terminal-markdown.js';
 import { renderTable } from './render/table.js';
 
@@ -14,7 +14,7 @@ export interface ShowFlags {
 
 /** `fathom-sync show ID|LINK`: one meeting, read from the database. */
 export async function showCommand(ref: string, flags: ShowFlags, ctx: AppContext): Promise<number> {
-  const reader = await openReader(ctx.paths.database);
+  const reader = await openReaderFor(ctx);
   try {
     const id = reader.resolveMeetingRef(ref);
     if (id === null) throw unknownMeeting(ref);

@@ -1,6 +1,6 @@
 import type { AppContext } from '../core/context.js';
+import { accountScope, openReaderFor } from './read-scope.js';
 import { ExitCode } from '../core/errors.js';
-import { openReader } from '../db/read/open.js';
 import { meetingStats, type MeetingStats } from '../db/read/stats.js';
 import { parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 import { renderBars } from './render/bars.js';
@@ -12,8 +12,8 @@ export interface StatsFlags extends MeetingFilterFlags {
 
 /** `fathom-sync stats`: meetings and hours per week, external share, talk share, top companies and people. */
 export async function statsCommand(flags: StatsFlags, ctx: AppContext): Promise<number> {
-  const filter = parseMeetingFilter(flags);
-  const reader = await openReader(ctx.paths.database);
+  const filter = { ...parseMeetingFilter(flags), ...accountScope(ctx) };
+  const reader = await openReaderFor(ctx);
   try {
     const stats = meetingStats(reader.db, filter);
     if (ctx.output.jsonMode) ctx.output.json(stats);

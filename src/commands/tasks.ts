@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
+import { accountScope, openReaderFor } from './read-scope.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { safeLine } from '../core/safe-text.js';
-import { openReader } from '../db/read/open.js';
 import type { TaskItem } from '../db/read/reader.js';
 import { isEmail, parseLimit, parseMeetingFilter, type MeetingFilterFlags } from '../domain/meeting-filter.js';
 
@@ -17,9 +17,9 @@ export interface TasksFlags extends MeetingFilterFlags {
 export async function tasksCommand(flags: TasksFlags, ctx: AppContext): Promise<number> {
   if (flags.done && flags.all) throw new UsageError('--done and --all cannot be combined');
   if (flags.assignee !== undefined && !isEmail(flags.assignee)) throw new UsageError(`--assignee "${flags.assignee}" is not an email address`);
-  const filter = { ...parseMeetingFilter(flags), status: flags.all ? ('all' as const) : flags.done ? ('done' as const) : ('open' as const), ...(flags.assignee ? { assignee: flags.assignee } : {}) };
+  const filter = { ...parseMeetingFilter(flags), ...accountScope(ctx), status: flags.all ? ('all' as const) : flags.done ? ('done' as const) : ('open' as const), ...(flags.assignee ? { assignee: flags.assignee } : {}) };
   const limit = flags.limit === undefined ? null : parseLimit(flags.limit, 0);
-  const reader = await openReader(ctx.paths.database);
+  const reader = await openReaderFor(ctx);
   try {
     const tasks = reader.tasks(filter, limit);
     if (ctx.output.jsonMode) ctx.output.json(tasks);

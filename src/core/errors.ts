@@ -116,9 +116,10 @@ export class DatabaseError extends FailureError {}
  * - full: no space left for what the sync writes;
  * - permission: the file, its folder or the file system cannot be written (or read) by this user;
  * - corrupt: the database is damaged; nothing more may be written to it;
- * - io: the disk or file system failed.
+ * - io: the disk or file system failed;
+ * - unreachable: a database server (PostgreSQL) cannot be reached now (exit 5).
  */
-export type DatabaseFailureKind = 'busy' | 'full' | 'permission' | 'corrupt' | 'io';
+export type DatabaseFailureKind = 'busy' | 'full' | 'permission' | 'corrupt' | 'io' | 'unreachable';
 
 /** A storage failure: its kind and where (the database file; a server for PostgreSQL). */
 export interface DatabaseFailure extends FathomSyncError {
@@ -129,6 +130,18 @@ export interface DatabaseFailure extends FathomSyncError {
 /** Another program holds the database open for writing. Exit 5. */
 export class DatabaseBusyError extends TemporaryError implements DatabaseFailure {
   readonly kind = 'busy';
+  constructor(
+    readonly location: string,
+    message: string,
+    fix: FixInput,
+  ) {
+    super(message, fix);
+  }
+}
+
+/** The database server cannot be reached now (down, restarting, the network, a dropped connection). Exit 5: the next run tries again. */
+export class DatabaseUnreachableError extends TemporaryError implements DatabaseFailure {
+  readonly kind = 'unreachable';
   constructor(
     readonly location: string,
     message: string,
@@ -171,7 +184,7 @@ export class DatabaseIoError extends DatabaseFailureError {
 }
 
 export function isDatabaseFailure(err: unknown): err is DatabaseFailure {
-  return err instanceof DatabaseBusyError || err instanceof DatabaseFailureError;
+  return err instanceof DatabaseBusyError || err instanceof DatabaseUnreachableError || err instanceof DatabaseFailureError;
 }
 
 /** The keychain or the credential file cannot be used as asked. */

@@ -3,6 +3,7 @@ import { databaseFailures, inspectDatabaseFile, openDatabase, type Db } from './
 import { SCHEMA_VERSION, readSchemaVersion } from './migrate.js';
 import { readPendingBackfill, readSyncState } from './sync-state.js';
 import { RunHistory } from './run-history.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 import type { PendingBackfill } from '../domain/backfill.js';
 
 /**
@@ -27,11 +28,11 @@ function countMeetings(db: Db): number {
 }
 
 /** null when there is no database yet; throws DatabaseError for a file that cannot be used. */
-export async function readDatabaseSummary(file: string): Promise<DatabaseSummary | null> {
+export async function readDatabaseSummary(file: string, account: string = DEFAULT_PROFILE): Promise<DatabaseSummary | null> {
   if (inspectDatabaseFile(file) !== 'sqlite') return null;
   const db = await openDatabase(file, { readonly: true });
   try {
-    const state = readSyncState(db);
+    const state = readSyncState(db, account);
     const last = new RunHistory(db).recent(1)[0];
     return {
       meetingCount: countMeetings(db),
@@ -39,7 +40,7 @@ export async function readDatabaseSummary(file: string): Promise<DatabaseSummary
       lastError: state.lastError,
       lastRun: last ? { status: last.status, started_at: last.startedAt, ended_at: last.endedAt } : null,
       // A database the next run has not migrated yet may have no backfill columns: nothing pending then.
-      backfillPending: readSchemaVersion(db) >= BACKFILL_COLUMNS_SINCE ? readPendingBackfill(db) : null,
+      backfillPending: readSchemaVersion(db) >= BACKFILL_COLUMNS_SINCE ? readPendingBackfill(db, account) : null,
     };
   } finally {
     db.close();

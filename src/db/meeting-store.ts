@@ -1,8 +1,7 @@
-import crypto from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { Meeting } from '../api/schemas.js';
-import { canonicalTime, canonicalTimeOrNull, hmsToSeconds } from '../domain/time.js';
+import { childRows, isContentComplete, meetingColumns, payloadOf } from './meeting-rows.js';
 import { TalkTimeWriter, talkTimeOf } from './talk-time-store.js';
 import { MeetingSearchIndex, meetingSearchText } from './meeting-search-index.js';
 import type { TalkPerson } from '../domain/talk-time.js';
@@ -25,22 +24,7 @@ export interface PageWriteResult {
   unchanged: number;
 }
 
-/**
- * Fathom sends null for a summary or transcript it has not produced yet. A summary with an
- * empty transcript (nobody spoke) is finished: rechecking it every hour would only drag every
- * incremental run's window back to it.
- */
-export function isContentComplete(m: Meeting): boolean {
-  return Boolean(m.default_summary?.markdown_formatted) && Array.isArray(m.transcript);
-}
-
-function durationSeconds(m: Meeting): number | null {
-  if (!m.recording_start_time || !m.recording_end_time) return null;
-  const d = (Date.parse(m.recording_end_time) - Date.parse(m.recording_start_time)) / 1000;
-  return Number.isFinite(d) && d >= 0 ? d : null;
-}
-
-const bit = (v: boolean | null | undefined): number | null => (v === null || v === undefined ? null : v ? 1 : 0);
+export { isContentComplete };
 
 /**
  * Writes meetings and their child rows. Callers wrap each page in one transaction
@@ -132,56 +116,19 @@ export class MeetingWriter {
    */
   write(incoming: IncomingMeeting, now: string, askedAt: string = now): 'new' | 'updated' | 'unchanged' {
     const { meeting: m } = incoming;
-    const rawJson = JSON.stringify(incoming.raw);
-    const sha = crypto.createHash('sha256').update(rawJson).digest('hex');
+    const payload = payloadOf(incoming.raw);
     const existing = this.#s.existing!.get(m.recording_id) as { payload_sha256: string } | undefined;
     const complete = isContentComplete(m);
     const tried = () => {
       if (!complete && incoming.contentAsked !== false) this.#s.contentTried!.run(askedAt, m.recording_id);
     };
-    if (existing && existing.payload_sha256 === sha) {
+    if (existing && existing.payload_sha256 === payload.sha) {
       this.#s.touch!.run(now, m.recording_id);
       tried();
       return 'unchanged';
     }
     const id = m.recording_id;
-    const transcript = m.transcript ?? [];
-    const actions = m.action_items ?? [];
-    const createdAt = canonicalTime(m.created_at);
-    this.#s.upsert!.run({
-      recording_id: id,
-      title: m.title,
-      meeting_title: m.meeting_title,
-      meeting_type: m.meeting_type,
-      url: m.url,
-      share_url: m.share_url,
-      meeting_url: m.meeting_url,
-      created_at: createdAt,
-      scheduled_start_time: canonicalTimeOrNull(m.scheduled_start_time),
-      scheduled_end_time: canonicalTimeOrNull(m.scheduled_end_time),
-      recording_start_time: canonicalTimeOrNull(m.recording_start_time),
-      recording_end_time: canonicalTimeOrNull(m.recording_end_time),
-      duration_seconds: durationSeconds(m),
-      calendar_invitees_domains_type: m.calendar_invitees_domains_type,
-      shared_with: m.shared_with,
-      transcript_language: m.transcript_language,
-      recorded_by_name: m.recorded_by?.name ?? null,
-      recorded_by_email: m.recorded_by?.email ?? null,
-      recorded_by_email_domain: m.recorded_by?.email_domain ?? null,
-      recorded_by_team: m.recorded_by?.team ?? null,
-      summary_template_name: m.default_summary?.template_name ?? null,
-      summary_markdown: m.default_summary?.markdown_formatted ?? null,
-      crm_matches_json: m.crm_matches === undefined || m.crm_matches === null ? null : JSON.stringify(m.crm_matches),
-      attendee_count: m.calendar_invitees.length,
-      transcript_segment_count: transcript.length,
-      action_item_count: actions.length,
-      has_summary: m.default_summary?.markdown_formatted ? 1 : 0,
-      has_transcript: transcript.length > 0 ? 1 : 0,
-      content_complete: complete ? 1 : 0,
-      raw_json: rawJson,
-      payload_sha256: sha,
-      now,
-    });
+    this.#s.upsert!.run({ ...meetingColumns(m, payload), now });
     tried();
     if (existing) {
       this.#s.delAttendees!.run(id);
@@ -190,40 +137,15 @@ export class MeetingWriter {
       this.#s.delActions!.run(id);
       this.#s.delHighlights!.run(id);
     }
-    m.calendar_invitees.forEach((a, seq) => {
-      this.#s.attendee!.run(id, seq, a.name, a.email, a.email_domain, bit(a.is_external), a.matched_speaker_display_name);
-      if (a.email) {
-        this.#s.contact!.run({
-          email: a.email,
-          name: a.name,
-          email_domain: a.email_domain ?? a.email.split('@')[1] ?? null,
-          is_external: bit(a.is_external),
-          at: createdAt,
-        });
-      }
-    });
-    transcript.forEach((t, seq) => {
-      const { lastInsertRowid } = this.#s.segment!.run(id, seq, t.speaker.display_name, t.speaker.matched_calendar_invitee_email, t.text, t.timestamp, hmsToSeconds(t.timestamp));
-      this.#s.indexSegment!.run(lastInsertRowid, t.text, t.speaker.display_name);
-    });
-    actions.forEach((a, seq) => {
-      this.#s.action!.run(
-        id,
-        seq,
-        a.description,
-        bit(a.user_generated),
-        bit(a.completed),
-        a.recording_timestamp,
-        hmsToSeconds(a.recording_timestamp),
-        a.recording_playback_url,
-        a.assignee?.name ?? null,
-        a.assignee?.email ?? null,
-        a.assignee?.team ?? null,
-      );
-    });
-    (m.highlights ?? []).forEach((h, seq) => {
-      this.#s.highlight!.run(id, seq, h.type, h.summary, h.text, h.start_time, h.end_time);
-    });
+    const rows = childRows(m);
+    for (const row of rows.attendees) this.#s.attendee!.run(id, ...row);
+    for (const contact of rows.contacts) this.#s.contact!.run(contact);
+    for (const row of rows.segments) {
+      const { lastInsertRowid } = this.#s.segment!.run(id, ...row);
+      this.#s.indexSegment!.run(lastInsertRowid, row[3], row[1]);
+    }
+    for (const row of rows.actions) this.#s.action!.run(id, ...row);
+    for (const row of rows.highlights) this.#s.highlight!.run(id, ...row);
     this.#team ??= this.#talkTime.teamMembers();
     this.#talkTime.write(id, talkTimeOf(m, this.#team));
     this.#search.write(id, meetingSearchText(m));

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 import { fromCounterFields, type CounterFields, type RunCounters } from '../domain/counters.js';
 
 /**
@@ -12,6 +13,8 @@ export type RunStatus = 'running' | 'ok' | 'failed' | 'interrupted' | 'skipped';
 /** One sync run as the history keeps it. */
 export interface RunRecord {
   id: number;
+  /** The profile (account) whose run it was. */
+  account: string;
   trigger: string;
   mode: string;
   status: string;
@@ -25,6 +28,7 @@ export interface RunRecord {
 
 interface RunRow extends CounterFields {
   id: number;
+  account?: string;
   trigger: string;
   mode: string;
   window_start: string | null;
@@ -41,6 +45,7 @@ const COLUMNS = `id, trigger, mode, window_start, window_end, started_at, ended_
 function toRecord(row: RunRow): RunRecord {
   return {
     id: row.id,
+    account: row.account ?? DEFAULT_PROFILE,
     trigger: row.trigger,
     mode: row.mode,
     status: row.status,
@@ -54,22 +59,38 @@ function toRecord(row: RunRow): RunRecord {
 }
 
 export class RunHistory {
+  #perAccount: boolean | undefined;
+
   constructor(private readonly db: Db) {}
 
-  /** The newest runs first. */
-  recent(limit: number): RunRecord[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM sync_runs ORDER BY id DESC LIMIT ?`).all(limit) as RunRow[]).map(toRecord);
+  /** Whether runs carry their account (schema 6); a read-only look may meet an older database. */
+  get #accounts(): boolean {
+    this.#perAccount ??= (this.db.prepare('PRAGMA table_info(sync_runs)').all() as { name: string }[]).some((c) => c.name === 'account');
+    return this.#perAccount;
   }
 
-  /** The newest run that tried to sync; runs skipped because another sync was running do not count. */
-  lastAttempted(): RunRecord | null {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM sync_runs WHERE status <> 'skipped' ORDER BY id DESC LIMIT 1`).get() as RunRow | undefined;
+  /** Columns and the condition for `account` (every account's runs when undefined). */
+  #of(account: string | undefined): { columns: string; where: string; params: unknown[] } {
+    if (!this.#accounts) return { columns: COLUMNS, where: account === undefined || account === DEFAULT_PROFILE ? '1' : '0', params: [] };
+    return { columns: `account, ${COLUMNS}`, where: account === undefined ? '1' : 'account = ?', params: account === undefined ? [] : [account] };
+  }
+
+  /** The newest runs first: of one account, or of all. */
+  recent(limit: number, account?: string): RunRecord[] {
+    const q = this.#of(account);
+    return (this.db.prepare(`SELECT ${q.columns} FROM sync_runs WHERE ${q.where} ORDER BY id DESC LIMIT ?`).all(...q.params, limit) as RunRow[]).map(toRecord);
+  }
+
+  /** The account's newest run that tried to sync; runs skipped because another sync was running do not count. */
+  lastAttempted(account?: string): RunRecord | null {
+    const q = this.#of(account);
+    const row = this.db.prepare(`SELECT ${q.columns} FROM sync_runs WHERE ${q.where} AND status <> 'skipped' ORDER BY id DESC LIMIT 1`).get(...q.params) as RunRow | undefined;
     return row ? toRecord(row) : null;
   }
 
   /**
    * Deletes runs (and, by cascade, their skipped_items) that started before `cutoff`. The run
-   * sync_state points at is kept so the last result is never lost, and running rows are left to
+   * each account's sync_state points at is kept so the last result is never lost, and running rows are left to
    * the sync store's markInterruptedRuns.
    */
   pruneStartedBefore(cutoff: string): number {
@@ -77,7 +98,7 @@ export class RunHistory {
       .prepare(
         `DELETE FROM sync_runs
           WHERE started_at < ? AND status <> 'running'
-            AND id IS NOT (SELECT last_run_id FROM sync_state WHERE id = 1)`,
+            AND id NOT IN (SELECT last_run_id FROM sync_state WHERE last_run_id IS NOT NULL)`,
       )
       .run(cutoff);
     return info.changes;

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { PendingBackfill } from '../domain/backfill.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
 
 /**
  * One account's row of sync_state: the bookmark, the last success and error, a pending backfill.
@@ -31,8 +32,25 @@ export function toSyncState(row: StateRow | undefined): SyncState {
   return { bookmark: row.bookmark, lastSuccessAt: row.last_success_at, lastRunId: row.last_run_id === null ? null : Number(row.last_run_id), lastError: row.last_error, lastErrorAt: row.last_error_at };
 }
 
+const perAccount = new WeakMap<Db, boolean>();
+
+/**
+ * The row of `account`: `WHERE account = ?`, or, in a database from before schema 6 that a
+ * read-only look (status, doctor) finds not yet migrated, the one row there was (the default account's).
+ */
+function accountRow(db: Db, account: string): { sql: string; params: unknown[] } {
+  let keyed = perAccount.get(db);
+  if (keyed === undefined) {
+    keyed = (db.prepare('PRAGMA table_info(sync_state)').all() as { name: string }[]).some((c) => c.name === 'account');
+    perAccount.set(db, keyed);
+  }
+  if (keyed) return { sql: 'account = ?', params: [account] };
+  return account === DEFAULT_PROFILE ? { sql: 'id = 1', params: [] } : { sql: '0', params: [] };
+}
+
 export function readSyncState(db: Db, account: string): SyncState {
-  const row = db.prepare('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE account = ?').get(account) as StateRow | undefined;
+  const key = accountRow(db, account);
+  const row = db.prepare(`SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE ${key.sql}`).get(...key.params) as StateRow | undefined;
   return toSyncState(row);
 }
 
@@ -49,7 +67,8 @@ export function ensureSyncState(db: Db, account: string): void {
 
 /** The stretch an unfinished backfill may have left missing, or null. */
 export function readPendingBackfill(db: Db, account: string): PendingBackfill | null {
-  const row = db.prepare('SELECT backfill_from, backfill_before FROM sync_state WHERE account = ?').get(account) as { backfill_from: string | null; backfill_before: string | null } | undefined;
+  const key = accountRow(db, account);
+  const row = db.prepare(`SELECT backfill_from, backfill_before FROM sync_state WHERE ${key.sql}`).get(...key.params) as { backfill_from: string | null; backfill_before: string | null } | undefined;
   return !row || row.backfill_before === null ? null : { from: row.backfill_from, before: row.backfill_before };
 }
 

@@ -1,27 +1,15 @@
 import type { Db } from './db.js';
 import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
-import { advanceBookmark, readPendingBackfill, readSyncState, recordError, recordSuccess, writePendingBackfill, type SyncState } from './sync-state.js';
+import { advanceBookmark, ensureSyncState, readPendingBackfill, readSyncState, recordError, recordSuccess, writePendingBackfill, type SyncState } from './sync-state.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
+import type { FinishedRun, PageCommit, ProcessProbe, RunOutcome, RunStart, SyncTarget } from './sync-target.js';
 import type { RunStatus, RunTrigger } from './run-history.js';
 import type { SkippedItem } from '../api/schemas.js';
 import { applyBackfillChange, type BackfillChange, type PendingBackfill } from '../domain/backfill.js';
 import { toCounterFields, withWritten, type RunCounters } from '../domain/counters.js';
 import { contentRetryDue } from '../domain/content-retry.js';
 
-/** A run as it starts: what it reads, and which process runs it. */
-export interface RunStart {
-  trigger: RunTrigger;
-  mode: string;
-  windowStart: string | null;
-  windowEnd: string | null;
-  filters: Record<string, unknown>;
-  pid: number;
-}
-
-/** Which process this is, and whether another one still exists (the lock's LockSystem is one). */
-export interface ProcessProbe {
-  pid: number;
-  isProcessAlive(pid: number): boolean;
-}
+export type { ProcessProbe, RunStart } from './sync-target.js';
 
 const UPDATE_COUNTERS = `pages = @pages, requests = @requests, retries = @retries, rate_limited = @rate_limited,
   meetings_seen = @meetings_seen, meetings_new = @meetings_new, meetings_updated = @meetings_updated, items_skipped = @items_skipped`;
@@ -31,28 +19,38 @@ const UPDATE_COUNTERS = `pages = @pages, requests = @requests, retries = @retrie
  * pending backfill, the last success or error), tied together in one transaction per page. Every
  * time it is given is already canonical (domain/time.ts).
  */
-export class SyncStore {
+export class SyncStore implements SyncTarget {
   private readonly db: Db;
   readonly #writer: MeetingWriter;
+  /** The account (profile) this store syncs: its state, its runs, the meetings it sees. */
+  readonly account: string;
 
-  constructor(db: Db) {
+  constructor(db: Db, account: string = DEFAULT_PROFILE) {
     this.db = db;
+    this.account = account;
     this.#writer = new MeetingWriter(db);
   }
 
   state(): SyncState {
-    return readSyncState(this.db);
+    return readSyncState(this.db, this.account);
   }
 
   /** The stretch an unfinished backfill may have left missing, or null. */
   pendingBackfill(): PendingBackfill | null {
-    return readPendingBackfill(this.db);
+    return readPendingBackfill(this.db, this.account);
   }
 
-  /** How many stored meetings were created from `from` up to `to` (both inclusive): what sizes a slice. */
+  /** How many of the account's stored meetings were created from `from` up to `to` (both inclusive): what sizes a slice. */
   countCreatedBetween(from: string, to: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM meetings WHERE created_at >= ? AND created_at <= ?').get(from, to) as { n: number }).n;
+    return (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM meetings m JOIN account_meetings am ON am.recording_id = m.recording_id AND am.account = ? WHERE m.created_at >= ? AND m.created_at <= ?')
+        .get(this.account, from, to) as { n: number }
+    ).n;
   }
+
+  /** Nothing to let go: the connection is the caller's. */
+  close(): void {}
 
   /**
    * created_at of the oldest meeting since `since` whose summary or transcript Fathom had not
@@ -62,10 +60,11 @@ export class SyncStore {
   oldestIncompleteSince(since: string, due: { tries: number; retryCutoff: string }): string | null {
     const row = this.db
       .prepare(
-        `SELECT MIN(created_at) AS at FROM meetings WHERE content_complete = 0 AND created_at >= ?
-           AND (content_attempts < ? OR content_checked_at IS NULL OR content_checked_at <= ?)`,
+        `SELECT MIN(m.created_at) AS at FROM meetings m JOIN account_meetings am ON am.recording_id = m.recording_id AND am.account = ?
+          WHERE m.content_complete = 0 AND m.created_at >= ?
+            AND (m.content_attempts < ? OR m.content_checked_at IS NULL OR m.content_checked_at <= ?)`,
       )
-      .get(since, due.tries, due.retryCutoff) as { at: string | null };
+      .get(this.account, since, due.tries, due.retryCutoff) as { at: string | null };
     return row.at;
   }
 
@@ -89,7 +88,7 @@ export class SyncStore {
 
   /** Runs left "running" by a process that no longer exists were interrupted (kill -9, power loss). */
   markInterruptedRuns(now: string, processes: ProcessProbe): number {
-    const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running'").all() as { id: number; pid: number | null }[];
+    const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running' AND account = ?").all(this.account) as { id: number; pid: number | null }[];
     const dead = rows.filter((r) => r.pid === null || (r.pid !== processes.pid && !processes.isProcessAlive(r.pid)));
     const mark = this.db.prepare("UPDATE sync_runs SET status = 'interrupted', ended_at = ?, error = 'the process stopped before the run finished' WHERE id = ?");
     this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
@@ -97,12 +96,13 @@ export class SyncStore {
   }
 
   startRun(run: RunStart, now: string): number {
+    ensureSyncState(this.db, this.account);
     const info = this.db
       .prepare(
-        `INSERT INTO sync_runs (trigger, mode, window_start, window_end, filters_json, pid, started_at, status)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'running')`,
+        `INSERT INTO sync_runs (account, trigger, mode, window_start, window_end, filters_json, pid, started_at, status)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
       )
-      .run(run.trigger, run.mode, run.windowStart, run.windowEnd, JSON.stringify(run.filters), run.pid, now);
+      .run(this.account, run.trigger, run.mode, run.windowStart, run.windowEnd, JSON.stringify(run.filters), run.pid, now);
     return Number(info.lastInsertRowid);
   }
 
@@ -128,12 +128,19 @@ export class SyncStore {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
       this.#writer.forgetTeam();
-      for (const incoming of args.meetings) result[this.#writer.write(incoming, args.now, args.contentAskedAt ?? args.now)] += 1;
+      const seen = this.db.prepare(
+        `INSERT INTO account_meetings (account, recording_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (account, recording_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+      );
+      for (const incoming of args.meetings) {
+        result[this.#writer.write(incoming, args.now, args.contentAskedAt ?? args.now)] += 1;
+        seen.run(this.account, incoming.meeting.recording_id, args.now, args.now);
+      }
       const skip = this.db.prepare('INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, ?, ?)');
       for (const s of args.skipped) skip.run(args.runId, s.recordingId, s.reason);
       this.#saveCounters(args.runId, withWritten(args.counters, result));
-      if (args.bookmark) advanceBookmark(this.db, args.bookmark);
-      if (args.backfill?.length) writePendingBackfill(this.db, args.backfill.reduce<PendingBackfill | null>(applyBackfillChange, this.pendingBackfill()));
+      if (args.bookmark) advanceBookmark(this.db, this.account, args.bookmark);
+      if (args.backfill?.length) writePendingBackfill(this.db, this.account, args.backfill.reduce<PendingBackfill | null>(applyBackfillChange, this.pendingBackfill()));
       return result;
     })();
   }
@@ -142,9 +149,9 @@ export class SyncStore {
     this.db.transaction(() => {
       this.db.prepare('UPDATE sync_runs SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(outcome.status, outcome.now, outcome.error ?? null, runId);
       this.#saveCounters(runId, outcome.counters);
-      if (outcome.bookmark) advanceBookmark(this.db, outcome.bookmark);
-      if (outcome.status === 'ok') recordSuccess(this.db, outcome.now, runId);
-      else recordError(this.db, outcome.error ?? 'failed', outcome.now, runId);
+      if (outcome.bookmark) advanceBookmark(this.db, this.account, outcome.bookmark);
+      if (outcome.status === 'ok') recordSuccess(this.db, this.account, outcome.now, runId);
+      else recordError(this.db, this.account, outcome.error ?? 'failed', outcome.now, runId);
     })();
   }
 
@@ -156,12 +163,12 @@ export class SyncStore {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
-          `INSERT INTO sync_runs (trigger, mode, pid, started_at, ended_at, status, error)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO sync_runs (account, trigger, mode, pid, started_at, ended_at, status, error)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(run.trigger, run.mode, run.pid, run.now, run.now, run.status, run.error);
+        .run(this.account, run.trigger, run.mode, run.pid, run.now, run.now, run.status, run.error);
       const id = Number(info.lastInsertRowid);
-      if (run.status === 'failed') recordError(this.db, run.error, run.now, id);
+      if (run.status === 'failed') recordError(this.db, this.account, run.error, run.now, id);
       return id;
     })();
   }
@@ -173,10 +180,10 @@ export class SyncStore {
    */
   recordUnrecordedRun(run: { trigger: RunTrigger; mode: string; status: 'failed' | 'skipped'; error: string; now: string; pid: number }): number {
     return this.db.transaction(() => {
-      const left = this.db.prepare("SELECT id FROM sync_runs WHERE status = 'running' AND pid = ? AND started_at <= ? ORDER BY id DESC LIMIT 1").get(run.pid, run.now) as { id: number } | undefined;
+      const left = this.db.prepare("SELECT id FROM sync_runs WHERE status = 'running' AND account = ? AND pid = ? AND started_at <= ? ORDER BY id DESC LIMIT 1").get(this.account, run.pid, run.now) as { id: number } | undefined;
       if (!left) return this.recordRefusedRun(run);
       this.db.prepare("UPDATE sync_runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?").run(run.now, run.error, left.id);
-      recordError(this.db, run.error, run.now, left.id);
+      recordError(this.db, this.account, run.error, run.now, left.id);
       return left.id;
     })();
   }

@@ -1,23 +1,25 @@
 import type { Db } from './db.js';
 import { recomputeTalkTime } from './talk-time-store.js';
+import { ensureSyncState } from './sync-state.js';
+import { DEFAULT_PROFILE } from '../core/profile.js';
+import type { TeamMemberRecord, TeamTarget } from './sync-target.js';
 
-export interface TeamMemberRecord {
-  team: string;
-  email: string;
-  name: string | null;
-  created_at: string | null;
-}
+export type { TeamMemberRecord };
 
 /**
  * Fathom's teams and their members, as /teams and /team_members last said: the people known to
  * be internal, for talk time and `people`. Replaced whole, once a day at most.
  */
-export class TeamStore {
-  constructor(private readonly db: Db) {}
+export class TeamStore implements TeamTarget {
+  constructor(
+    private readonly db: Db,
+    /** Whose read it is: each account reads the teams once a day. */
+    private readonly account: string = DEFAULT_PROFILE,
+  ) {}
 
-  /** When the teams were last read; null when never. */
+  /** When the account last read the teams; null when never. */
   syncedAt(): string | null {
-    return (this.db.prepare('SELECT teams_synced_at AS at FROM sync_state WHERE id = 1').get() as { at: string | null }).at;
+    return (this.db.prepare('SELECT teams_synced_at AS at FROM sync_state WHERE account = ?').get(this.account) as { at: string | null } | undefined)?.at ?? null;
   }
 
   /**
@@ -36,7 +38,8 @@ export class TeamStore {
       for (const t of teams) team.run(t.name, t.created_at, now);
       const member = this.db.prepare('INSERT OR REPLACE INTO team_members (team, email, name, created_at, synced_at) VALUES (?, ?, ?, ?, ?)');
       for (const m of members) member.run(m.team, m.email, m.name, m.created_at, now);
-      this.db.prepare('UPDATE sync_state SET teams_synced_at = ? WHERE id = 1').run(now);
+      ensureSyncState(this.db, this.account);
+      this.db.prepare('UPDATE sync_state SET teams_synced_at = ? WHERE account = ?').run(now, this.account);
       if (membersChanged) recomputeTalkTime(this.db);
       return { membersChanged };
     })();

@@ -43,6 +43,7 @@ export function doctorContextFor(app: AppContext): DoctorContext {
   return {
     paths,
     env,
+    profile: app.profile,
     platform: app.platform,
     nodeVersion: process.version,
     nodePath: app.nodePath,
@@ -70,6 +71,11 @@ export function doctorContextFor(app: AppContext): DoctorContext {
         return classifyCheckFailure(err);
       }
     },
+    postgres: (() => {
+      const url = paths.databaseUrl;
+      if (!url) return () => null;
+      return memo(async () => (await import('../db/pg/inspect.js')).inspectPgTarget(url, { accounts: [app.profile] }));
+    })(),
     installedJob: memo(async (): Promise<ScheduleFacts> => {
       try {
         return { job: await schedulerFor(schedule, config.schedule).inspect() };

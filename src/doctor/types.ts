@@ -59,7 +59,18 @@ export type ApiProbeOutcome =
 /** The installed job as the scheduler has it; null when none; an error message when unreadable. */
 export type ScheduleFacts = { job: InstalledJob | null } | { error: string };
 
+import type { PgTargetFacts } from '../db/pg/inspect.js';
+import type { RunRecord } from '../db/run-history.js';
+
+/** The account's newest run that tried to sync, and its last success. */
+export interface LastRunFacts {
+  lastRun: RunRecord | null;
+  lastSuccessAt: string | null;
+}
+
 export interface DoctorContext {
+  /** The profile (account) being checked. */
+  profile: string;
   paths: AppPaths;
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
@@ -83,6 +94,8 @@ export interface DoctorContext {
   probeApi(signal: AbortSignal): Promise<ApiProbeOutcome>;
   /** Memoized read of the installed job. */
   installedJob(): Promise<ScheduleFacts>;
+  /** Memoized look at a PostgreSQL target (paths.databaseUrl); null for a SQLite file. */
+  postgres(): Promise<PgTargetFacts> | null;
   fileExists(file: string): boolean;
   isExecutable(file: string): boolean;
 }

@@ -18,6 +18,8 @@ export interface MeetingFilter {
   meetingType?: string;
   /** Only these recordings. */
   ids?: number[];
+  /** Only the meetings this account (profile) sees; every account's when absent. */
+  account?: string;
 }
 
 

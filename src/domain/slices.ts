@@ -50,9 +50,9 @@ export function nextSpan(last: { spanMs: number; meetings: number }, wanted: num
  * read, says how dense it is. (A resumed backfill whose slice did not fit its page budget therefore
  * asks for a smaller one next time, never the same one again.)
  */
-export function fitSpan(args: { upper: number; spanMs: number; wanted: number; storedBetween: (from: number, to: number) => number }): number {
+export async function fitSpan(args: { upper: number; spanMs: number; wanted: number; storedBetween: (from: number, to: number) => number | Promise<number> }): Promise<number> {
   let span = args.spanMs;
-  while (span > MIN_SLICE_MS && args.storedBetween(args.upper - span, args.upper) > args.wanted) span = Math.max(MIN_SLICE_MS, Math.floor(span / 2));
+  while (span > MIN_SLICE_MS && (await args.storedBetween(args.upper - span, args.upper)) > args.wanted) span = Math.max(MIN_SLICE_MS, Math.floor(span / 2));
   return span;
 }
 

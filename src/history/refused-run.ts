@@ -16,6 +16,7 @@ export type { RefusedRun };
  */
 export async function recordRefusedRun(
   paths: Pick<AppPaths, 'database' | 'stateDir'>,
+  account: string,
   run: RefusedRun,
   onProblem: (message: string) => void,
   busyTimeoutMs?: number,
@@ -24,7 +25,7 @@ export async function recordRefusedRun(
     if (inspectDatabaseFile(paths.database, 'write') !== 'sqlite') return;
     const db = await openDatabase(paths.database, { busyTimeoutMs });
     try {
-      new SyncStore(db).recordRefusedRun(run);
+      new SyncStore(db, account).recordRefusedRun(run);
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/errors.js';
-import type { SyncStore } from '../db/sync-store.js';
+import type { SyncTarget } from '../db/sync-target.js';
 import type { RefusedRun } from './refused-run-record.js';
 
 /**
@@ -37,7 +37,7 @@ function parse(line: string): RefusedRun | null {
  * open for writing). The file is renamed first, so a run remembered meanwhile starts a new one;
  * if the database refuses (still locked), the lines go back and the error is thrown.
  */
-export function recordUnrecordedRuns(stateDir: string, store: Pick<SyncStore, 'recordUnrecordedRun'>, onProblem: (message: string) => void): number {
+export async function recordUnrecordedRuns(stateDir: string, store: Pick<SyncTarget, 'recordUnrecordedRun'>, onProblem: (message: string) => void): Promise<number> {
   const file = path.join(stateDir, FILE);
   const taken = `${file}.${process.pid}`;
   try {
@@ -48,7 +48,7 @@ export function recordUnrecordedRuns(stateDir: string, store: Pick<SyncStore, 'r
   const text = fs.readFileSync(taken, 'utf8');
   const runs = text.split('\n').filter(Boolean).map(parse);
   try {
-    for (const run of runs) if (run) store.recordUnrecordedRun(run);
+    for (const run of runs) if (run) await store.recordUnrecordedRun(run);
   } catch (err) {
     fs.appendFileSync(file, text, { mode: 0o600 });
     fs.rmSync(taken, { force: true });

@@ -1,6 +1,6 @@
 import type { OutputHost } from '../core/output.js';
 import { AuthRequiredError, InterruptedError, errorMessage } from '../core/errors.js';
-import type { SyncStore } from '../db/sync-store.js';
+import type { SyncTarget } from '../db/sync-target.js';
 import type { PendingBackfill } from '../domain/backfill.js';
 import { zeroCounters, type RunCounters } from '../domain/counters.js';
 import { resumeWindow, type SyncWindow } from '../domain/window.js';
@@ -27,11 +27,11 @@ export interface BackfillSliceResult {
  * that stopped working still end it.
  */
 export async function continueBackfill(
-  store: Pick<SyncStore, 'pendingBackfill'>,
+  store: Pick<SyncTarget, 'pendingBackfill'>,
   readWindow: (window: SyncWindow) => Promise<WindowSyncResult>,
   output: Pick<OutputHost, 'info' | 'warn'>,
 ): Promise<BackfillSliceResult | null> {
-  const gap = store.pendingBackfill();
+  const gap = await store.pendingBackfill();
   if (!gap) return null;
   output.info(`continuing an unfinished backfill: meetings from ${gap.from?.slice(0, 10) ?? 'the beginning'} to ${gap.before.slice(0, 10)}`);
   let slice: WindowSyncResult | null = null;
@@ -43,5 +43,5 @@ export async function continueBackfill(
     error = errorMessage(err);
     output.warn(`could not continue the unfinished backfill (${error}); the next incremental run tries again`);
   }
-  return { runId: slice?.runId ?? null, counters: slice?.counters ?? zeroCounters(), slices: slice?.slices ?? 0, remaining: store.pendingBackfill(), error };
+  return { runId: slice?.runId ?? null, counters: slice?.counters ?? zeroCounters(), slices: slice?.slices ?? 0, remaining: await store.pendingBackfill(), error };
 }

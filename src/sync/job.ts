@@ -1,26 +1,21 @@
-import path from 'node:path';
 import type { AppContext } from '../core/context.js';
 import { readConfig } from '../core/config.js';
-import { AlreadyRunningError, AuthRequiredError, DatabaseBusyError, InterruptedError, errorMessage } from '../core/errors.js';
+import { AlreadyRunningError, AuthRequiredError, InterruptedError, errorMessage } from '../core/errors.js';
 import { systemLockSystem, type LockSystem } from '../core/lock-file.js';
+import type { SyncTarget } from '../db/sync-target.js';
+import { trimLogFile } from '../history/retention.js';
+import { syncStorageFor } from './storage/factory.js';
+import type { OpenSyncStorage } from './storage/types.js';
 import { apiSettings, createApiClient } from '../api/factory.js';
 import type { ApiAuth } from '../api/auth.js';
 import { credentialProviderFor } from '../auth/provider.js';
-import { assertDatabaseUsable, databaseFailures, openDatabase, type Db } from '../db/database.js';
-import { StorageGuard } from '../db/storage-failures.js';
-import { SyncStore } from '../db/sync-store.js';
-import { TeamStore } from '../db/team-store.js';
 import type { RunTrigger } from '../db/run-history.js';
 import { isFiltered, type SyncFilters } from '../domain/filters.js';
 import { configuredRecorders } from '../domain/recorders.js';
 import { CONTENT_RETRY_TRIES, contentRetryCutoff } from '../domain/content-retry.js';
 import { toIso } from '../domain/time.js';
 import { incompleteRecheckFrom, planWindow, type ModeRequest, type SyncWindow } from '../domain/window.js';
-import { tidyAfterRun } from '../history/after-run.js';
-import { recordRefusedRun } from '../history/refused-run.js';
-import { rememberUnrecordedRun, recordUnrecordedRuns } from '../history/unrecorded-runs.js';
 import { continueBackfill, type BackfillSliceResult } from './backfill-slice.js';
-import { acquireRunLock, describeOwner, type RunLock } from './run-lock.js';
 import type { WindowReporter, WindowReporterFactory } from './reporter.js';
 import { syncWindow, type WindowSyncResult } from './window-sync.js';
 import { refreshTeamsIfDue } from './team-sync.js';
@@ -53,29 +48,25 @@ export interface SyncJobResult {
   recorders: string[];
 }
 
-export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'output' | 'seams' | 'windowNow'> & {
+export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'output' | 'seams' | 'windowNow' | 'profile'> & {
   /** The machine's facts for the lock and for runs left "running" (tests stand in for it). */
   lockSystem?: LockSystem;
 };
 
 export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Promise<SyncJobResult> {
-  const { paths, clock, output } = ctx;
+  const { clock, output } = ctx;
   const system = ctx.lockSystem ?? systemLockSystem;
-  const busyTimeoutMs = ctx.seams.busyTimeoutMs ?? undefined;
+  const storage = syncStorageFor(ctx);
+  const warn = (message: string) => output.warn(message);
+  const runFacts = (status: 'failed' | 'skipped', err: unknown) => ({ trigger: req.trigger, mode: req.mode.mode, status, error: errorMessage(err), now: toIso(clock.now()), pid: system.pid });
   // A run refused before it starts is still a run: the history must show the hourly job failing
   // for want of a credential, not only its last success.
   const refuse = async (err: unknown, status: 'failed' | 'skipped'): Promise<never> => {
-    const run = { trigger: req.trigger, mode: req.mode.mode, status, error: errorMessage(err), now: toIso(clock.now()), pid: system.pid };
-    await recordRefusedRun(paths, run, (message) => output.warn(message), busyTimeoutMs);
+    await storage.recordRefused(runFacts(status, err), warn);
     throw err;
   };
-  // A database another program holds for writing cannot take this run's row now: the next run
-  // that can write records it as skipped, with the reason.
   const unrecorded = (err: unknown): unknown => {
-    if (err instanceof DatabaseBusyError) {
-      const run = { trigger: req.trigger, mode: req.mode.mode, status: 'skipped' as const, error: err.message, now: toIso(clock.now()), pid: system.pid };
-      rememberUnrecordedRun(paths.stateDir, run, (message) => output.warn(message));
-    }
+    storage.rememberUnrecorded(err, runFacts('skipped', err), warn);
     return err;
   };
   const auth: ApiAuth | null = await credentialProviderFor(ctx)
@@ -84,26 +75,31 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
   if (!auth) return refuse(new AuthRequiredError('no Fathom credential: run fathom-sync connect, or set FATHOM_API_KEY'), 'failed');
   req.signal.throwIfAborted();
 
-  // A --db that is not a usable SQLite file is refused before anything (even the lock) is written.
-  await assertDatabaseUsable(paths.database);
-  const lock = await takeRunLock(ctx, req, system).catch((err: unknown) => {
-    // Stopped while waiting for another sync: nothing was refused.
-    if (err instanceof InterruptedError) throw err;
-    return refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed');
-  });
-  let db: Db;
+  await storage.assertUsable();
+  const lock = await storage
+    .lock({
+      wait: req.wait,
+      signal: req.signal,
+      clock,
+      system,
+      onWait: (holder) => output.info(`waiting for the sync already running (${holder}) to finish...`),
+      onTakeover: (reason) => output.info(`took over a stale lock (${reason})`),
+    })
+    .catch((err: unknown) => {
+      // Stopped while waiting for another sync: nothing was refused.
+      if (err instanceof InterruptedError) throw err;
+      return refuse(err, err instanceof AlreadyRunningError ? 'skipped' : 'failed');
+    });
+  let target: OpenSyncStorage;
   try {
-    db = await openDatabase(paths.database, { ownDirectory: path.dirname(paths.database) === paths.dataDir, busyTimeoutMs });
+    target = await storage.open();
   } catch (err) {
-    lock.release();
+    await lock.release();
     throw unrecorded(err);
   }
-  // Every storage call of the run goes through the guard: failures arrive typed, and after a
-  // damaged file or a locked one nothing more touches the database.
-  const guard = new StorageGuard(databaseFailures(paths.database, { busyTimeoutMs }), 'write');
+  const { store, guard } = target;
   try {
-    const store = guard.wrap(guard.run(() => new SyncStore(db)));
-    recordUnrecordedRuns(paths.stateDir, store, (message) => output.warn(message));
+    await target.recordUnrecorded(warn);
     const now = ctx.windowNow();
     const recorders = recordersFor(ctx);
     let reporter: WindowReporter | undefined;
@@ -119,10 +115,10 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
         reporter.stop();
       }
     };
-    const run = await readWindow(planFor(store, req.mode, now));
+    const run = await readWindow(await planFor(store, req.mode, now));
     // After the run's own window (so a rejected credential or a server that is down fails the run
     // there, recorded): a change of team members works talk time out again for every meeting.
-    await refreshTeamsIfDue({ client, teams: guard.wrap(guard.run(() => new TeamStore(db))), clock, output, signal: req.signal });
+    await refreshTeamsIfDue({ client, teams: target.teams, clock, output, signal: req.signal });
     const backfill = req.mode.mode === 'incremental' && !isFiltered(req.filters) ? await continueBackfill(store, readWindow, output) : null;
     // A storage failure in the backfill slice is not the network's: it fails the run.
     guard.throwIfFailed();
@@ -130,25 +126,16 @@ export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Prom
   } catch (err) {
     throw unrecorded(err);
   } finally {
-    if (!guard.failure) tidyAfterRun(db, paths, (message) => output.warn(message), clock.now());
-    db.close();
-    lock.release();
+    // Housekeeping never turns a good run into a failed one: problems are only reported.
+    await target.tidy(clock.now(), warn);
+    try {
+      trimLogFile(ctx.paths.logFile);
+    } catch (err) {
+      warn(`could not trim ${ctx.paths.logFile}: ${errorMessage(err)}`);
+    }
+    await target.close();
+    await lock.release();
   }
-}
-
-/**
- * One sync at a time, taken before the database is touched. A credential refresh takes its own
- * short lock and never waits for this one, so holding both cannot deadlock.
- */
-function takeRunLock(ctx: SyncJobContext, req: SyncJobRequest, system: LockSystem): Promise<RunLock> {
-  return acquireRunLock(ctx.paths.lockFile, {
-    wait: req.wait,
-    onWait: (owner) => ctx.output.info(`waiting for the sync already running (${describeOwner(owner, system)}) to finish...`),
-    onTakeover: (stale) => ctx.output.info(`took over a stale lock (${stale.reason})`),
-    signal: req.signal,
-    clock: ctx.clock,
-    system,
-  });
 }
 
 /**
@@ -165,9 +152,9 @@ function recordersFor(ctx: SyncJobContext): string[] {
 }
 
 /** The window of this run, from the mode, the bookmark and meetings still waiting for their summary. */
-function planFor(store: SyncStore, mode: ModeRequest, now: number): SyncWindow {
-  const { bookmark } = store.state();
-  const incomplete = store.oldestIncompleteSince(toIso(incompleteRecheckFrom(now)), { tries: CONTENT_RETRY_TRIES, retryCutoff: toIso(contentRetryCutoff(now)) });
+async function planFor(store: SyncTarget, mode: ModeRequest, now: number): Promise<SyncWindow> {
+  const { bookmark } = await store.state();
+  const incomplete = await store.oldestIncompleteSince(toIso(incompleteRecheckFrom(now)), { tries: CONTENT_RETRY_TRIES, retryCutoff: toIso(contentRetryCutoff(now)) });
   return planWindow(mode, {
     now,
     bookmark: bookmark ? Date.parse(bookmark) : null,

@@ -3,7 +3,7 @@ import type { OutputHost } from '../core/output.js';
 import { AuthRequiredError, InterruptedError, errorMessage } from '../core/errors.js';
 import type { FathomClient } from '../api/client.js';
 import { DAY_MS, toIso } from '../domain/time.js';
-import type { TeamMemberRecord, TeamStore } from '../db/team-store.js';
+import type { TeamMemberRecord, TeamTarget } from '../db/sync-target.js';
 
 /**
  * Fathom's teams and their members, read at most once a day (a couple of light calls): with
@@ -11,9 +11,9 @@ import type { TeamMemberRecord, TeamStore } from '../db/team-store.js';
  * here never fails the sync: the old list is kept and the next run tries again. A rejected
  * credential or the user's Ctrl-C still end the run.
  */
-export async function refreshTeamsIfDue(args: { client: FathomClient; teams: TeamStore; clock: Clock; output: Pick<OutputHost, 'warn' | 'info'>; signal: AbortSignal }): Promise<'refreshed' | 'fresh' | 'failed'> {
+export async function refreshTeamsIfDue(args: { client: FathomClient; teams: TeamTarget; clock: Clock; output: Pick<OutputHost, 'warn' | 'info'>; signal: AbortSignal }): Promise<'refreshed' | 'fresh' | 'failed'> {
   const now = args.clock.now();
-  const last = args.teams.syncedAt();
+  const last = await args.teams.syncedAt();
   if (last !== null && now - Date.parse(last) < DAY_MS) return 'fresh';
   try {
     const teams = await args.client.teams(args.signal);
@@ -21,7 +21,7 @@ export async function refreshTeamsIfDue(args: { client: FathomClient; teams: Tea
     for (const team of teams) {
       for (const m of await args.client.teamMembers(team.name, args.signal)) members.push({ team: team.name, email: m.email, name: m.name, created_at: m.created_at });
     }
-    const { membersChanged } = args.teams.replace(teams, members, toIso(now));
+    const { membersChanged } = await args.teams.replace(teams, members, toIso(now));
     if (membersChanged) args.output.info(`team members updated (${members.length} in ${teams.length} team${teams.length === 1 ? '' : 's'}); talk time worked out again`);
     return 'refreshed';
   } catch (err) {

@@ -4,7 +4,7 @@ import { fetchesContentPerRecording, withRecordingContent, type ListedMeeting } 
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { RunTrigger } from '../db/run-history.js';
-import type { ProcessProbe, SyncStore } from '../db/sync-store.js';
+import type { ProcessProbe, SyncTarget } from '../db/sync-target.js';
 import { tracksBackfill, type BackfillChange } from '../domain/backfill.js';
 import { zeroCounters, type RunCounters } from '../domain/counters.js';
 import { isFiltered, type SyncFilters } from '../domain/filters.js';
@@ -49,7 +49,7 @@ export interface WindowSyncRequest {
   /** Signpost: "now" for this run, fixed at its start. */
   now: number;
   client: FathomClient;
-  store: SyncStore;
+  store: SyncTarget;
   /** The clock of the run's own timestamps (started, each page, ended). */
   clock: Clock;
   /** This process, and whether the process of a run left "running" still exists. */
@@ -82,8 +82,8 @@ export async function syncWindow(req: WindowSyncRequest): Promise<WindowSyncResu
   const statsAtStart = { ...http.stats };
   const windowEnd = window.end ?? req.now;
   const stamp = () => toIso(clock.now());
-  store.markInterruptedRuns(stamp(), req.processes);
-  const runId = store.startRun(
+  await store.markInterruptedRuns(stamp(), req.processes);
+  const runId = await store.startRun(
     {
       trigger: req.trigger,
       mode: window.mode,
@@ -94,14 +94,14 @@ export async function syncWindow(req: WindowSyncRequest): Promise<WindowSyncResu
     },
     stamp(),
   );
-  const run = new WindowRun(req, runId, statsAtStart);
+  const run = new WindowRun(req, runId, statsAtStart, (await store.state()).bookmark);
   let bookmark: string | null;
   try {
     bookmark = window.limit !== null ? await run.readNewest(window.limit) : await run.walk();
   } catch (err) {
     run.countRequests();
     const interrupted = req.signal?.aborted ?? false;
-    store.finishRun(runId, {
+    await store.finishRun(runId, {
       status: interrupted ? 'interrupted' : 'failed',
       counters: run.counters,
       error: errorMessage(interrupted ? req.signal!.reason : err),
@@ -110,7 +110,7 @@ export async function syncWindow(req: WindowSyncRequest): Promise<WindowSyncResu
     throw err;
   }
   run.countRequests();
-  store.finishRun(runId, { status: 'ok', counters: run.counters, now: stamp(), ...(bookmark ? { bookmark } : {}) });
+  await store.finishRun(runId, { status: 'ok', counters: run.counters, now: stamp(), ...(bookmark ? { bookmark } : {}) });
   return {
     runId,
     mode: window.mode,
@@ -120,7 +120,7 @@ export async function syncWindow(req: WindowSyncRequest): Promise<WindowSyncResu
     counters: { ...run.counters },
     slices: run.slicesDone,
     rateLimitWaitMs: http.stats.rateLimitWaitMs - statsAtStart.rateLimitWaitMs,
-    bookmark: store.state().bookmark,
+    bookmark: (await store.state()).bookmark,
   };
 }
 
@@ -137,12 +137,11 @@ class WindowRun {
   /** Start of the last slice read to its end (everything from there up is read); null before one is. */
   #doneTo: number | null = null;
 
-  constructor(req: WindowSyncRequest, runId: number, statsAtStart: { requests: number; retries: number; rateLimited: number }) {
+  constructor(req: WindowSyncRequest, runId: number, statsAtStart: { requests: number; retries: number; rateLimited: number }, bookmark: string | null) {
     this.#req = req;
     this.#runId = runId;
     this.#statsAtStart = statsAtStart;
     this.#filtered = isFiltered(req.filters);
-    const bookmark = req.store.state().bookmark;
     this.#bookmarkAtStart = bookmark ? Date.parse(bookmark) : null;
     this.#source = {
       client: req.client,
@@ -167,7 +166,7 @@ class WindowRun {
     return this.#source.pageSize ?? DEFAULT_PAGE_SIZE;
   }
 
-  #storedBetween = (from: number, to: number): number => this.#req.store.countCreatedBetween(toIso(from), toIso(to));
+  #storedBetween = (from: number, to: number): Promise<number> | number => this.#req.store.countCreatedBetween(toIso(from), toIso(to));
 
   /**
    * Every mode but --last: the window as slices, newest first, each to its last page. Quick and
@@ -185,7 +184,7 @@ class WindowRun {
     let upper = end ?? now;
     let span = FIRST_SLICE_MS;
     for (;;) {
-      const start = single ? window.start : sliceStart(upper, window.start, fitSpan({ upper, spanMs: span, wanted: wanted(), storedBetween: this.#storedBetween }));
+      const start = single ? window.start : sliceStart(upper, window.start, await fitSpan({ upper, spanMs: span, wanted: wanted(), storedBetween: this.#storedBetween }));
       const slice: Slice = { start, end };
       let meetings = 0;
       for await (const page of slicePages(this.#source, slice)) {
@@ -227,7 +226,7 @@ class WindowRun {
     let oldest: number | null = null;
     for (;;) {
       const wanted = n - written;
-      const slice: Slice = { start: sliceStart(upper, null, fitSpan({ upper, spanMs: span, wanted, storedBetween: this.#storedBetween })), end };
+      const slice: Slice = { start: sliceStart(upper, null, await fitSpan({ upper, spanMs: span, wanted, storedBetween: this.#storedBetween })), end };
       let kept: ListedMeeting[] = [];
       let meetings = 0;
       for await (const page of slicePages(this.#source, slice)) {
@@ -280,7 +279,7 @@ class WindowRun {
     this.counters.meetingsSeen += meetings.length;
     this.counters.itemsSkipped += skipped.length;
     this.countRequests();
-    const written = store.commitPage({
+    const written = await store.commitPage({
       runId: this.#runId,
       meetings,
       skipped,

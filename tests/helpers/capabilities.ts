@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs script (Node built-ins only), without type declarations
 import { tmpfsMountProblem } from '../../scripts/test.mjs';
@@ -20,9 +21,9 @@ import { CLI } from './cli.js';
  * loudly, rather than passing with a suite skipped. Run vitest directly (no FATHOM_SYNC_TEST_REQUIRE)
  * and missing capabilities are skipped, each with its reason.
  *
- * Adding one (e.g. `postgresql`): a probe here returning why it is unavailable (or null), and a
- * requirement of the same name in scripts/test.mjs that installs it, starts it if it is a service
- * and passes what the tests need to reach it in environment variables (which the probe can check).
+ * Adding one: a probe here returning why it is unavailable (or null), and a requirement of the same
+ * name in scripts/test.mjs that installs it, starts it if it is a service and passes what the tests
+ * need to reach it in environment variables, which the probe checks (as `postgresql` does).
  */
 
 /**
@@ -38,6 +39,8 @@ export const COMMANDS = {
   sqlite3: ['sqlite3'],
   chromium: ['chromium'],
   plutil: ['plutil'],
+  /** Run by the test command only, from /usr/lib/postgresql/<version>/bin (off PATH on Debian). */
+  postgresql: ['initdb', 'pg_ctl'],
 } as const;
 
 /** Capability -> why it is unavailable here, or null when it is available. */
@@ -73,6 +76,12 @@ const PROBES = {
   chromium: () => (fs.existsSync('/usr/bin/chromium') ? null : '/usr/bin/chromium is not installed (apt-get install -y chromium)'),
   /** Apple's plist checker; the test command cannot provide it. */
   plutil: () => (process.platform === 'darwin' ? missingCommands(COMMANDS.plutil) : 'plutil exists only on macOS'),
+  /**
+   * A PostgreSQL server that answers at FATHOM_SYNC_TEST_PG_URL, to create throwaway databases on
+   * (tests/helpers/postgres.ts). The test command starts one for its run; to use another, run vitest
+   * with that variable set (a superuser's URL without a password: put one in PGPASSWORD).
+   */
+  postgresql: () => postgresProblem(process.env[PG_URL_VARIABLE]),
 } satisfies Record<keyof typeof COMMANDS, () => string | null>;
 
 export type Capability = keyof typeof PROBES;
@@ -81,6 +90,8 @@ export type Capability = keyof typeof PROBES;
 export const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
 
 export const REQUIRE_VARIABLE = 'FATHOM_SYNC_TEST_REQUIRE';
+/** The URL of the PostgreSQL server the test command started (scripts/test.mjs). */
+export const PG_URL_VARIABLE = 'FATHOM_SYNC_TEST_PG_URL';
 
 export interface Need {
   readonly capability: Capability;
@@ -143,5 +154,26 @@ function isExecutable(file: string): boolean {
     return fs.statSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+/** Why no PostgreSQL server answers at `url`, or null: one connection and `SELECT 1`, in a child (need() is synchronous). */
+function postgresProblem(url: string | undefined): string | null {
+  if (!url) return `${PG_URL_VARIABLE} is not set (npm test starts a throwaway PostgreSQL server and sets it)`;
+  const script =
+    "const { Client } = require(process.argv[1]); const c = new Client({ connectionString: process.argv[2], connectionTimeoutMillis: 5000 });" +
+    " c.connect().then(() => c.query('SELECT 1')).then(() => c.end(), (e) => { process.stderr.write(e.message || e.code || String(e)); process.exit(1); });";
+  const r = spawnSync(process.execPath, ['-e', script, createRequire(import.meta.url).resolve('pg'), url], { encoding: 'utf8', timeout: 15_000 });
+  if (r.status === 0) return null;
+  return `no PostgreSQL server answers at ${withoutPassword(url)} (${PG_URL_VARIABLE}): ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`;
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable URL)';
   }
 }

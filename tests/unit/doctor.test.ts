@@ -48,6 +48,8 @@ function context(overrides: Partial<DoctorContext> & { facts?: CredentialFacts; 
   return {
     paths,
     env,
+    profile: 'default',
+    postgres: () => null,
     platform: 'linux',
     nodeVersion: 'v20.11.0',
     nodePath: '/usr/bin/node',

@@ -29,7 +29,7 @@ describe('pruneRunHistory', () => {
     const lastKnown = addRun(35);
     const running = addRun(33, 'running');
     const recent = addRun(2);
-    db.prepare('UPDATE sync_state SET last_run_id = ? WHERE id = 1').run(lastKnown);
+    db.prepare("INSERT INTO sync_state (account, last_run_id) VALUES ('default', ?)").run(lastKnown);
     expect(pruneRunHistory(db, NOW)).toBe(1);
     expect(db.prepare('SELECT id FROM sync_runs ORDER BY id').pluck().all()).toEqual([lastKnown, running, recent]);
     expect(db.prepare('SELECT COUNT(*) FROM skipped_items').pluck().get()).toBe(0);

@@ -27,11 +27,11 @@ describe('slice sizes', () => {
     expect(requests).toBeLessThanOrEqual(5);
   });
 
-  it('a slice is halved while the meetings already stored in it are more than it should hold', () => {
+  it('a slice is halved while the meetings already stored in it are more than it should hold', async () => {
     const stored = (from: number, to: number) => Math.round((to - from) / DAY_MS) * 10; // 10 a day stored
-    expect(fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 120, storedBetween: stored })).toBe(7.5 * DAY_MS);
-    expect(fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 1000, storedBetween: stored })).toBe(30 * DAY_MS);
-    expect(fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 0, storedBetween: () => 5 })).toBe(MIN_SLICE_MS);
+    expect(await fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 120, storedBetween: stored })).toBe(7.5 * DAY_MS);
+    expect(await fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 1000, storedBetween: stored })).toBe(30 * DAY_MS);
+    expect(await fitSpan({ upper: NOW, spanMs: 30 * DAY_MS, wanted: 0, storedBetween: () => 5 })).toBe(MIN_SLICE_MS);
   });
 
   it('a slice stops at the window start; without one, it is open-ended once it would reach before Fathom existed', () => {

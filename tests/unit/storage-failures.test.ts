@@ -224,7 +224,7 @@ describe('a locked database, for real', () => {
     const setup = await openDatabase(file);
     setup.close();
     const holder = new Database(file);
-    holder.exec("BEGIN IMMEDIATE; UPDATE sync_state SET last_error = 'uncommitted'");
+    holder.exec("BEGIN IMMEDIATE; INSERT INTO sync_state (account, last_error) VALUES ('someone', 'uncommitted')");
     try {
       const db = await openDatabase(file, { busyTimeoutMs: 50 });
       const g = new StorageGuard(sqliteFailures(file, { busyTimeoutMs: 50 }), 'write');
@@ -236,7 +236,7 @@ describe('a locked database, for real', () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(40);
       db.close();
       const reader = await openDatabase(file, { readonly: true, busyTimeoutMs: 60_000 });
-      expect(reader.prepare('SELECT last_error FROM sync_state').get()).toEqual({ last_error: null });
+      expect(reader.prepare("SELECT count(*) AS n FROM sync_state WHERE last_error = 'uncommitted'").get()).toEqual({ n: 0 });
       reader.close();
     } finally {
       holder.exec('ROLLBACK');
@@ -257,24 +257,24 @@ describe('runs a locked database could not take', () => {
       const problems: string[] = [];
       rememberUnrecordedRun(state, run({}), (m) => problems.push(m));
       rememberUnrecordedRun(state, run({ pid: 77, now: '2026-01-01T09:30:00.000Z' }), (m) => problems.push(m));
-      expect(recordUnrecordedRuns(state, store, (m) => problems.push(m))).toBe(2);
+      expect(await recordUnrecordedRuns(state, store, (m) => problems.push(m))).toBe(2);
       expect(problems).toEqual([]);
       expect(db.prepare('SELECT id, trigger, status, error, started_at, ended_at FROM sync_runs ORDER BY id').all()).toEqual([
         { id: left, trigger: 'schedule', status: 'failed', error: 'database x is locked', started_at: '2026-01-01T09:00:00.000Z', ended_at: '2026-01-01T09:30:00.000Z' },
         { id: left + 1, trigger: 'schedule', status: 'skipped', error: 'database x is locked', started_at: '2026-01-01T10:00:00.000Z', ended_at: '2026-01-01T10:00:00.000Z' },
       ]);
       expect(fs.readdirSync(state)).toEqual([]);
-      expect(recordUnrecordedRuns(state, store, () => {})).toBe(0);
+      expect(await recordUnrecordedRuns(state, store, () => {})).toBe(0);
     } finally {
       db.close();
     }
   });
 
-  it('stay remembered when the database still refuses them', () => {
+  it('stay remembered when the database still refuses them', async () => {
     const state = path.join(dir, 'state');
     rememberUnrecordedRun(state, run({}), () => {});
     const refusing = { recordUnrecordedRun: () => { throw new DatabaseBusyError('x', 'locked', 'wait'); } };
-    expect(() => recordUnrecordedRuns(state, refusing, () => {})).toThrow(DatabaseBusyError);
+    await expect(recordUnrecordedRuns(state, refusing, () => {})).rejects.toThrow(DatabaseBusyError);
     expect(fs.readdirSync(state)).toEqual(['unrecorded-runs.jsonl']);
     expect(JSON.parse(fs.readFileSync(path.join(state, 'unrecorded-runs.jsonl'), 'utf8'))).toMatchObject({ status: 'skipped', pid: 4242 });
   });

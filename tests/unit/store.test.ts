@@ -122,10 +122,17 @@ describe('migrations', () => {
 
 });
 
+/** A new database taken back to the shape of version 5 (one account): the starting point of the older migrations' tests. */
+const BACK_TO_V5 = `DROP TABLE account_meetings; DROP INDEX sync_runs_account; ALTER TABLE sync_runs DROP COLUMN account; DROP TABLE sync_state;
+  CREATE TABLE sync_state (id INTEGER PRIMARY KEY CHECK (id = 1), bookmark TEXT, last_success_at TEXT, last_run_id INTEGER, last_error TEXT,
+    last_error_at TEXT, backfill_from TEXT, backfill_before TEXT, teams_synced_at TEXT);
+  INSERT INTO sync_state (id) VALUES (1);`;
+
 describe('migration to version 5: any order of pages', () => {
   it('a pending backfill reaches up again to the newest instant a run read up to; none pending stays none', async () => {
     const file = path.join(dir, 'v4.db');
     const v4 = await openDatabase(file);
+    v4.exec(BACK_TO_V5);
     v4.exec(`ALTER TABLE meetings DROP COLUMN content_attempts; ALTER TABLE meetings DROP COLUMN content_checked_at; PRAGMA user_version = 4;
       UPDATE sync_state SET backfill_from = NULL, backfill_before = '2026-05-01T00:00:00.000Z';
       INSERT INTO sync_runs (trigger, mode, window_start, window_end, started_at, status) VALUES
@@ -141,6 +148,7 @@ describe('migration to version 5: any order of pages', () => {
     }
     const none = path.join(dir, 'v4-none.db');
     const plain = await openDatabase(none);
+    plain.exec(BACK_TO_V5);
     plain.exec('ALTER TABLE meetings DROP COLUMN content_attempts; ALTER TABLE meetings DROP COLUMN content_checked_at; PRAGMA user_version = 4');
     plain.close();
     const after = await openDatabase(none);
@@ -210,13 +218,22 @@ describe('migration to version 3: one text form for every stored time', () => {
       // instant a run read up to (its old mark trusted one order of pages).
       expected.meetings = expected.meetings!.map((row) => ({ ...row, content_attempts: 0, content_checked_at: null }));
       Object.assign(expected.sync_state![0]!, { backfill_before: '2026-03-01T10:00:05.250Z' });
+      // Version 6: several accounts. The one row of sync_state and every run become the `default`
+      // account's, and it sees every meeting already stored, since it first synced it.
+      const { id: _one, ...state } = expected.sync_state![0]!;
+      expected.sync_state = [{ account: 'default', ...state }];
+      expected.sync_runs = expected.sync_runs!.map((row) => ({ ...row, account: 'default' }));
       expect(after).toEqual(expected);
+      expect(migrated.prepare('SELECT account, recording_id, first_seen_at, last_seen_at FROM account_meetings ORDER BY recording_id').all()).toEqual([
+        { account: 'default', recording_id: 1, first_seen_at: '2026-03-01T10:00:05.000Z', last_seen_at: '2026-03-01T10:00:05.123Z' },
+        { account: 'default', recording_id: 2, first_seen_at: 'x', last_seen_at: 'x' },
+      ]);
       // Fathom's own strings stay exactly as sent in raw_json; the search indexes still agree with their tables.
       expect(JSON.parse(after.meetings![0]!.raw_json as string).created_at).toBe('2025-06-30T20:02:32.054830Z');
       migrated.exec("INSERT INTO meetings_fts (meetings_fts) VALUES ('integrity-check'); INSERT INTO transcript_fts (transcript_fts) VALUES ('integrity-check')");
       expect(migrated.prepare("SELECT rowid FROM meetings_fts WHERE meetings_fts MATCH 'budget'").pluck().all()).toEqual([1]);
       // Text order is time order now: the bookmark compares right against a later time with milliseconds.
-      expect(readSyncState(migrated).bookmark! < '2026-03-01T10:00:05.500Z').toBe(true);
+      expect(readSyncState(migrated, 'default').bookmark! < '2026-03-01T10:00:05.500Z').toBe(true);
     } finally {
       migrated.close();
     }

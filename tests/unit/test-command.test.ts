@@ -13,6 +13,7 @@ interface Requirement {
   describe: string;
   applies?: () => boolean;
   commands?: Record<string, string>;
+  commandDirs?: () => string[];
 }
 const requirements = REQUIREMENTS as Requirement[];
 const byName = (name: string) => requirements.find((r) => r.name === name)!;
@@ -32,8 +33,8 @@ describe('the test command', () => {
     const all = requirements.map(always);
     const has = (present: string[]) => (command: string) => present.includes(command);
     const planned = plan(all, { has: has(['crontab', 'dbus-daemon', 'dbus-send', 'setpriv']) });
-    expect(planned.packages).toEqual(['chromium', 'gnome-keyring', 'mount', 'passwd', 'sqlite3', 'tmux']);
-    expect(planned.missing.map((m: { requirement: Requirement }) => m.requirement.name)).toEqual(['tmux', 'crontab', 'secret-service', 'tmpfs-mount', 'sqlite3', 'chromium']);
+    expect(planned.packages).toEqual(['chromium', 'gnome-keyring', 'mount', 'passwd', 'postgresql', 'sqlite3', 'tmux']);
+    expect(planned.missing.map((m: { requirement: Requirement }) => m.requirement.name)).toEqual(['tmux', 'crontab', 'secret-service', 'tmpfs-mount', 'sqlite3', 'chromium', 'postgresql']);
     const everything = Object.values(COMMANDS).flat();
     expect(plan(all, { has: has(everything) }).packages).toEqual([]);
   });
@@ -41,8 +42,22 @@ describe('the test command', () => {
   it('leaves out what does not apply here and what FATHOM_SYNC_TEST_WITHOUT names; an unknown name is an error', () => {
     const all = requirements.map((r) => (r.name === 'crontab' ? { ...r, applies: () => false } : always(r)));
     const planned = plan(all, { has: () => false, without: ['tmux'] });
-    expect(planned.wanted.map((r: Requirement) => r.name)).toEqual(['secret-service', 'unprivileged-user', 'tmpfs-mount', 'sqlite3', 'chromium']);
+    expect(planned.wanted.map((r: Requirement) => r.name)).toEqual(['secret-service', 'unprivileged-user', 'tmpfs-mount', 'sqlite3', 'chromium', 'postgresql']);
     expect(() => plan(all, { without: ['tmuxx'] })).toThrow(/FATHOM_SYNC_TEST_WITHOUT names tmuxx/);
+  });
+
+  it("looks for a requirement's commands in its commandDirs too (Debian keeps PostgreSQL's off PATH)", () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'test-command-bin-'));
+    try {
+      const command = 'fathom-sync-test-initdb';
+      fs.writeFileSync(path.join(bin, command), '#!/bin/sh\n', { mode: 0o755 });
+      const offPath: Requirement = { name: 'postgresql', describe: 'x', commands: { [command]: 'postgresql' } };
+      expect(plan([offPath]).packages).toEqual(['postgresql']);
+      expect(plan([{ ...offPath, commandDirs: () => [bin] }]).packages).toEqual([]);
+      expect(plan([{ ...offPath, commandDirs: () => [] }]).packages).toEqual(['postgresql']);
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('says in one line exactly what to install when it cannot (not root, or no apt-get)', () => {

@@ -51,5 +51,6 @@ export function meetingCondition(f: MeetingFilter): SqlCondition {
   if (f.invitees) add({ sql: 'm.calendar_invitees_domains_type = ?', params: [f.invitees] });
   if (f.meetingType) add({ sql: 'm.meeting_type = ?', params: [f.meetingType] });
   if (f.ids?.length) add({ sql: `m.recording_id IN (${placeholders(f.ids.length)})`, params: f.ids });
+  if (f.account !== undefined) add({ sql: 'EXISTS (SELECT 1 FROM account_meetings am WHERE am.recording_id = m.recording_id AND am.account = ?)', params: [f.account] });
   return { sql: parts.length ? parts.join(' AND ') : '1', params };
 }

@@ -5,11 +5,14 @@ import { SCHEMA_VERSION } from '../../db/migrate.js';
 import { moveAsideFix } from '../../db/sqlite-failures.js';
 import { inspectRunLock } from '../../sync/run-lock.js';
 import type { CheckResult, DoctorCheck, DoctorContext } from '../types.js';
+import { pgDatabaseResult } from './postgres.js';
 
 export const databaseCheck: DoctorCheck = {
   id: 'database',
   title: 'Database',
   async run(ctx) {
+    const pg = ctx.postgres();
+    if (pg) return pgDatabaseResult(await pg);
     const file = ctx.paths.database;
     let state: ReturnType<typeof inspectDatabaseFile>;
     try {

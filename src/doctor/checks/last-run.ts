@@ -1,18 +1,15 @@
 import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
-import type { DoctorCheck } from '../types.js';
-import type { RunRecord } from '../../db/run-history.js';
+import type { DoctorCheck, LastRunFacts } from '../types.js';
+import { pgLastRunFacts } from './postgres.js';
 
 /** With a schedule installed, a success older than this means the hourly job is not working. */
 export const STALE_SUCCESS_MS = 2 * 3600 * 1000;
 
-export interface LastRunFacts {
-  lastRun: RunRecord | null;
-  lastSuccessAt: string | null;
-}
+export type { LastRunFacts };
 
 /** Reads the newest run and the last success, read-only; null when there is no usable database. */
-export async function readLastRunFacts(databaseFile: string): Promise<LastRunFacts | null> {
+export async function readLastRunFacts(databaseFile: string, account: string): Promise<LastRunFacts | null> {
   const { inspectDatabaseFile, openDatabase } = await import('../../db/database.js');
   const { RunHistory } = await import('../../db/run-history.js');
   const { readSyncState } = await import('../../db/sync-state.js');
@@ -23,7 +20,7 @@ export async function readLastRunFacts(databaseFile: string): Promise<LastRunFac
   }
   const db = await openDatabase(databaseFile, { readonly: true });
   try {
-    return { lastRun: new RunHistory(db).lastAttempted(), lastSuccessAt: readSyncState(db).lastSuccessAt };
+    return { lastRun: new RunHistory(db).lastAttempted(account), lastSuccessAt: readSyncState(db, account).lastSuccessAt };
   } finally {
     db.close();
   }
@@ -37,7 +34,14 @@ export const lastRunCheck: DoctorCheck = {
   async run(ctx) {
     let facts: LastRunFacts | null;
     try {
-      facts = await readLastRunFacts(ctx.paths.database);
+      const pg = ctx.postgres();
+      if (pg) {
+        const target = await pg;
+        if (!target.reachable) return { status: 'skipped', summary: 'database unreachable' };
+        facts = pgLastRunFacts(target, ctx.profile);
+      } else {
+        facts = await readLastRunFacts(ctx.paths.database, ctx.profile);
+      }
     } catch (err) {
       return { status: 'skipped', summary: `database unreadable (${(err as Error).message})` };
     }

@@ -2,6 +2,7 @@ import { describeOwner, inspectRunLock } from '../../sync/run-lock.js';
 import { formatDuration } from '../../core/duration.js';
 import { shellQuote } from '../../schedule/crontab-text.js';
 import type { DoctorCheck } from '../types.js';
+import { pgLockResult } from './postgres.js';
 
 /** A sync holding the lock longer than this is probably stuck (the hourly ones take seconds). */
 export const LONG_RUN_MS = 6 * 3600 * 1000;
@@ -10,6 +11,8 @@ export const lockCheck: DoctorCheck = {
   id: 'lock',
   title: 'Run lock',
   async run(ctx) {
+    const pg = ctx.postgres();
+    if (pg) return pgLockResult(ctx, await pg);
     const file = ctx.paths.lockFile;
     const state = inspectRunLock(file, { clock: ctx.clock, system: ctx.lockSystem });
     if (state.state === 'free') return { status: 'ok', summary: 'no sync running' };

@@ -1,0 +1,119 @@
+import os from 'node:os';
+import pg from 'pg';
+import { DatabaseError, DatabaseUnreachableError } from '../../core/errors.js';
+
+/**
+ * Connections to a PostgreSQL target. The connection string may name user, host, port and
+ * database; its password, if someone put one there, is never shown: every message names the
+ * target by `describePgTarget`. PGPASSWORD or ~/.pgpass (both read by `pg` itself) are where a
+ * password belongs, so nothing secret is in a crontab line, a config file or the run history.
+ */
+
+export type PgClient = pg.Client;
+
+/** The connection string with any password replaced by `***`: the only form that is ever shown. */
+export function describePgTarget(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(an unreadable connection string)';
+  }
+}
+
+/** Whether the connection string itself carries a password (README: use PGPASSWORD or ~/.pgpass). */
+export function pgUrlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a password from anything that might be printed (a driver message echoing the URL). */
+export function redactPgSecrets(text: string, url: string): string {
+  let out = text;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    if (password) out = out.split(password).join('***');
+  } catch {
+    // nothing to hide
+  }
+  return out.split(url).join(describePgTarget(url));
+}
+
+/**
+ * bigint (int8) and numeric columns come back as numbers: recording ids and counts are exact
+ * integers within 2^53 (the API's ids are), and anything beyond that is refused, not rounded.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8) {
+      return (value: string) => {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n)) throw new DatabaseError(`a stored integer (${value}) is beyond what fathom-sync can read exactly`);
+        return n;
+      };
+    }
+    if (oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/** application_name: who holds a connection (and so an account's lock), as pg_stat_activity shows it. */
+export function applicationName(purpose: string, account?: string): string {
+  const who = `fathom-sync ${purpose}${account ? ` ${account}` : ''} pid ${process.pid} on ${os.hostname()}`;
+  return who.slice(0, 63);
+}
+
+/** Connection problems: the server is not there (exit 5, tried again next hour) or refuses us (exit 1, with the fix). */
+export function connectionFailure(err: unknown, url: string): Error | null {
+  const e = err as { code?: string; message?: string };
+  const where = describePgTarget(url);
+  const text = redactPgSecrets(e?.message ?? String(err), url);
+  switch (e?.code) {
+    case 'ECONNREFUSED':
+    case 'ECONNRESET':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case '57P01': // admin shutdown
+    case '57P03': // cannot connect now (starting up)
+    case '53300': // too many connections
+      return new DatabaseUnreachableError(where, `cannot reach the PostgreSQL database ${where}: ${text}`, `check that the server is running and reachable; doctor shows the target: fathom-sync doctor`);
+    case '28P01':
+    case '28000':
+      return new DatabaseError(`PostgreSQL refused the login to ${where}: ${text}`, 'put the password in ~/.pgpass (or PGPASSWORD), never in the connection string: https://www.postgresql.org/docs/current/libpq-pgpass.html');
+    case '3D000':
+      return new DatabaseError(`the PostgreSQL database in ${where} does not exist`, `create it first: createdb (or CREATE DATABASE), then run again`);
+    case '42501':
+      return new DatabaseError(`PostgreSQL user lacks a permission on ${where}: ${text}`, 'grant the user CREATE on the database (migrations create the tables), or run fathom-sync as its owner');
+    default:
+      if (e?.message && /password authentication|no password supplied|SASL/i.test(e.message)) {
+        return new DatabaseError(`PostgreSQL refused the login to ${where}: ${text}`, 'put the password in ~/.pgpass (or PGPASSWORD), never in the connection string');
+      }
+      return null;
+  }
+}
+
+/** A connected client, or the typed error that says why not. */
+export async function connectPg(url: string, options: { purpose: string; account?: string; connectTimeoutMs?: number }): Promise<PgClient> {
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: applicationName(options.purpose, options.account),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types,
+  });
+  // A connection that drops while idle must not crash the process: the next query fails, typed.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw connectionFailure(err, url) ?? new DatabaseUnreachableError(describePgTarget(url), `cannot connect to the PostgreSQL database ${describePgTarget(url)}: ${redactPgSecrets((err as Error).message, url)}`, 'fathom-sync doctor');
+  }
+  return client;
+}
