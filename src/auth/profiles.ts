@@ -14,7 +14,9 @@ import { knownProfileNames, savedApiUrl } from './profile-names.js';
  *
  * A profile is known from config.json (a credential `connect` saved, or its `profiles` entry) or
  * from the database (an account with sync state: a profile disconnected since still has its
- * meetings). `default` is listed only when it has a credential or data, like any other.
+ * meetings). `default` is listed only when it has a credential or data, like any other. The
+ * database is SQLite (read-only, only if the file exists; run locks are files) or PostgreSQL
+ * (inspected read-only; its account locks are advisory locks in the database).
  */
 
 /** A profile's sync state in the database, as `profiles` shows it. */
@@ -26,31 +28,45 @@ export interface ProfileSyncState {
 }
 
 /**
- * What the database says of every account: null (with the reason in `note`) when it cannot say:
- * no database yet, a PostgreSQL database (`status` reads that), or one that cannot be read.
+ * What the database says of every account: `states` null (with the reason in `note`) when it
+ * cannot say (a database that cannot be read or reached). `locks`: who holds each account's sync
+ * lock, for a PostgreSQL target (its locks are in the database); null for SQLite, whose run locks
+ * are files.
  */
 export interface DatabaseStates {
   states: Map<string, ProfileSyncState> | null;
   note: string | null;
+  locks: Map<string, string> | null;
 }
 
 /** Reads every account's sync state, read-only; never creates, migrates or locks the database. */
 export async function readProfileStates(paths: AppContext['paths']): Promise<DatabaseStates> {
-  if (paths.databaseUrl !== null) return { states: null, note: 'see fathom-sync status' };
+  if (paths.databaseUrl !== null) return readPostgresStates(paths.databaseUrl);
   const { inspectDatabaseFile } = await import('../db/database.js');
-  if (inspectDatabaseFile(paths.database) !== 'sqlite') return { states: new Map(), note: null };
+  if (inspectDatabaseFile(paths.database) !== 'sqlite') return { states: new Map(), note: null, locks: null };
   const { openReader } = await import('../db/read/open.js');
   const { readAllSyncStates } = await import('../db/sync-state.js');
   try {
     const reader = await openReader(paths.database);
     try {
-      return { states: readAllSyncStates(reader.db), note: null };
+      return { states: readAllSyncStates(reader.db), note: null, locks: null };
     } finally {
       reader.close();
     }
   } catch (err) {
-    return { states: null, note: errorMessage(err) };
+    return { states: null, note: errorMessage(err), locks: null };
   }
+}
+
+async function readPostgresStates(url: string): Promise<DatabaseStates> {
+  const { inspectPgTarget } = await import('../db/pg/inspect.js');
+  const facts = await inspectPgTarget(url);
+  if (!facts.reachable) return { states: null, note: `${facts.target}: ${facts.problem}`, locks: null };
+  return {
+    states: new Map(facts.accounts.map((a) => [a.account, a.state])),
+    note: null,
+    locks: new Map(facts.accounts.flatMap((a) => (a.lockHolder ? [[a.account, a.lockHolder] as const] : []))),
+  };
 }
 
 /** One row of `fathom-sync profiles` (and its --json element). Never contains a secret. */
@@ -72,12 +88,12 @@ export interface ProfileSummary {
   last_error: string | null;
   last_error_at: string | null;
   bookmark: string | null;
-  /** Why the four fields above are null although there may be state (PostgreSQL, an unreadable database). */
+  /** Why the four fields above are null although there may be state (a database that cannot be read or reached). */
   state_note: string | null;
-  /** A sync of this profile holds its run lock now; null when unknown (PostgreSQL locks in the database). */
+  /** A sync of this profile holds its lock now; null when that cannot be known (the database cannot be reached). */
   sync_running: boolean | null;
-  /** The running sync's pid and start, when one runs. */
-  running: { pid: number; host: string; started_at: string } | null;
+  /** Who runs it: "pid N since T" (SQLite: the run lock file), or the PostgreSQL connection holding the account's lock. */
+  running: string | null;
 }
 
 export interface ListProfilesOptions {
@@ -87,23 +103,26 @@ export interface ListProfilesOptions {
 
 export async function listProfiles(ctx: AppContext, options: ListProfilesOptions = {}): Promise<ProfileSummary[]> {
   const config = readConfig(ctx.paths.configFile);
-  const { states, note } = await readProfileStates(ctx.paths);
+  const { states, note, locks } = await readProfileStates(ctx.paths);
   const names = knownProfileNames(config, states?.keys() ?? []);
   // FATHOM_API_KEY stands in for the credential of the one profile this command is for.
   if (ctx.env.FATHOM_API_KEY?.trim() && !names.includes(ctx.profile)) names.unshift(ctx.profile);
-  const { inspectRunLock } = await import('../sync/run-lock.js');
+  const { describeOwner, inspectRunLock } = await import('../sync/run-lock.js');
   const summaries: ProfileSummary[] = [];
   for (const name of names) {
     const own = contextForProfile(ctx, name);
     const credential = await describeCredential(name === ctx.profile ? ctx : own);
     const state = states?.get(name);
     const apiUrl = savedApiUrl(config, name);
-    let running: ProfileSummary['running'] = null;
+    let running: string | null = null;
     let syncRunning: boolean | null = null;
     if (ctx.paths.databaseUrl === null) {
       const lock = inspectRunLock(own.paths.lockFile, { clock: ctx.clock, ...(options.lockSystem ? { system: options.lockSystem } : {}) });
       syncRunning = lock.state === 'held';
-      if (lock.state === 'held') running = { pid: lock.owner.pid, host: lock.owner.host, started_at: lock.owner.startedAt };
+      if (lock.state === 'held') running = describeOwner(lock.owner, options.lockSystem);
+    } else if (locks) {
+      running = locks.get(name) ?? null;
+      syncRunning = running !== null;
     }
     summaries.push({
       name,

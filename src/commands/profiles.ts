@@ -52,10 +52,10 @@ export function formatProfiles(profiles: readonly ProfileSummary[]): string {
       `${p.current ? '* ' : '  '}${p.name}`,
       connection(p),
       p.api_url_saved ? p.api_url : 'Fathom (default)',
-      state ? p.state_note : shortTime(p.last_success_at),
+      state ? '(see below)' : shortTime(p.last_success_at),
       state ? '' : p.last_error ? `${shortTime(p.last_error_at)} ${p.last_error}` : '-',
       state ? '' : shortTime(p.bookmark),
-      p.sync_running === null ? '?' : p.running ? `yes, pid ${p.running.pid} since ${shortTime(p.running.started_at)}` : 'no',
+      p.sync_running === null ? '?' : p.running ? `yes, ${p.running}` : 'no',
     ];
   });
   const table = renderTable(
@@ -63,12 +63,14 @@ export function formatProfiles(profiles: readonly ProfileSummary[]): string {
       { header: '  PROFILE' },
       { header: 'CONNECTED' },
       { header: 'API URL', max: 48 },
-      { header: 'LAST SUCCESS', max: 40 },
+      { header: 'LAST SUCCESS' },
       { header: 'LAST ERROR', max: 60 },
       { header: 'BOOKMARK' },
       { header: 'SYNC RUNNING' },
     ],
     rows,
   );
-  return profiles.some((p) => p.current) ? `${table}\n* the profile this command ran for (--profile, FATHOM_SYNC_PROFILE, or default)` : table;
+  const notes = [...new Set(profiles.flatMap((p) => (p.state_note ? [`The sync state cannot be read: ${p.state_note}`] : [])))];
+  if (profiles.some((p) => p.current)) notes.push('* the profile this command ran for (--profile, FATHOM_SYNC_PROFILE, or default)');
+  return [table, ...notes].join('\n');
 }

@@ -1,5 +1,4 @@
 import type { AppContext } from '../core/context.js';
-import type { AppPaths } from '../core/paths.js';
 import type { CredentialStatus } from '../auth/credential-status.js';
 import { ExitCode, errorMessage } from '../core/errors.js';
 import { readConfig } from '../core/config.js';
@@ -19,14 +18,21 @@ export interface StatusReport extends CredentialStatus {
   /** The API URL its runs use: FATHOM_API_URL, else the one connect saved, else Fathom's. */
   api_url: string;
   check: { ok: boolean; detail: string } | null;
+  /** The SQLite file, or the PostgreSQL target (its password never shown). */
   database: string;
+  database_kind: 'sqlite' | 'postgresql';
+  /** false when a PostgreSQL target cannot be reached (`problem` says why). */
+  database_reachable: boolean;
   database_exists: boolean;
   meeting_count: number | null;
   last_sync_at: string | null;
   last_run: { status: string; started_at: string; ended_at: string | null } | null;
   last_error: string | null;
-  /** A backfill that stopped part way: this stretch is read by the coming incremental runs. */
-  backfill_pending: { from: string | null; before: string } | null;
+  /**
+   * A backfill that stopped part way: this stretch is read by the coming incremental runs
+   * (`before` null: a PostgreSQL target, which says that one is pending but not which stretch).
+   */
+  backfill_pending: { from: string | null; before: string | null } | null;
   /** Recorders outside the organisation every run also asks for (config add-recorder). */
   recorders: string[];
 }
@@ -48,6 +54,8 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
     ...(await describeCredential(ctx)),
     check: null,
     database: paths.database,
+    database_kind: paths.databaseUrl === null ? 'sqlite' : 'postgresql',
+    database_reachable: true,
     database_exists: false,
     meeting_count: null,
     last_sync_at: null,
@@ -63,7 +71,8 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
     if (checked.tokenExpiresAt) report.token_expires_at = checked.tokenExpiresAt;
     exitCode = checked.exitCode;
   }
-  await describeDatabase(paths, report);
+  if (paths.databaseUrl === null) await describeDatabase(paths.database, ctx.profile, report);
+  else await describePostgres(paths.databaseUrl, ctx.profile, report);
 
   if (output.jsonMode) output.json(report);
   else output.result(formatReport(report));
@@ -80,10 +89,15 @@ function recordersOf(ctx: AppContext): string[] {
   }
 }
 
-async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<void> {
+const addProblem = (report: StatusReport, problem: string): void => {
+  report.problem = [report.problem, `database: ${problem}`].filter(Boolean).join('; ');
+};
+
+/** The SQLite database: its size, and the profile's last sync, error and unfinished backfill. */
+async function describeDatabase(file: string, profile: string, report: StatusReport): Promise<void> {
   const { readDatabaseSummary } = await import('../db/inspect.js');
   try {
-    const summary = await readDatabaseSummary(paths.database);
+    const summary = await readDatabaseSummary(file, profile);
     if (!summary) return;
     report.database_exists = true;
     report.meeting_count = summary.meetingCount;
@@ -93,8 +107,32 @@ async function describeDatabase(paths: AppPaths, report: StatusReport): Promise<
     report.backfill_pending = summary.backfillPending;
   } catch (err) {
     report.database_exists = true;
-    report.problem = [report.problem, `database: ${errorMessage(err)}`].filter(Boolean).join('; ');
+    addProblem(report, errorMessage(err));
   }
+}
+
+/**
+ * A PostgreSQL target, inspected read-only (no migration, no lock): its size and the profile's
+ * last sync and error, and whether a backfill is pending (not which stretch).
+ */
+async function describePostgres(url: string, profile: string, report: StatusReport): Promise<void> {
+  const { inspectPgTarget } = await import('../db/pg/inspect.js');
+  const facts = await inspectPgTarget(url, { accounts: [profile] });
+  report.database = facts.target;
+  if (!facts.reachable) {
+    report.database_reachable = false;
+    addProblem(report, facts.problem);
+    return;
+  }
+  if (!facts.schemaVersion) return;
+  report.database_exists = true;
+  report.meeting_count = facts.meetings;
+  const account = facts.accounts.find((a) => a.account === profile);
+  if (!account) return;
+  report.last_sync_at = account.state.lastSuccessAt;
+  report.last_error = account.state.lastError;
+  report.last_run = account.lastRun && { status: account.lastRun.status, started_at: account.lastRun.startedAt, ended_at: account.lastRun.endedAt };
+  report.backfill_pending = account.backfillPending ? { from: null, before: null } : null;
 }
 
 export function formatReport(r: StatusReport): string {
@@ -107,13 +145,15 @@ export function formatReport(r: StatusReport): string {
   lines.push(`API:         ${r.api_url}`);
   if (r.check) lines.push(`Check:       ${r.check.ok ? `ok, ${r.check.detail}` : `failed: ${r.check.detail}`}`);
   if (r.problem) lines.push(`Problem:     ${r.problem}`);
-  lines.push(`Database:    ${r.database}${r.database_exists ? ` (${r.meeting_count ?? '?'} meetings)` : ' (not created yet)'}`);
+  const size = !r.database_reachable ? ' (cannot be reached)' : r.database_exists ? ` (${r.meeting_count ?? '?'} meetings)` : ' (not created yet)';
+  lines.push(`Database:    ${r.database}${size}`);
   if (r.database_exists) {
     lines.push(`Last sync:   ${r.last_sync_at ?? 'never'}${r.last_run && r.last_run.status !== 'ok' ? ` (last run: ${r.last_run.status})` : ''}`);
     if (r.last_error) lines.push(`Last error:  ${r.last_error}`);
     if (r.backfill_pending) {
-      const from = r.backfill_pending.from?.slice(0, 10) ?? 'the beginning';
-      lines.push(`Backfill:    unfinished; meetings from ${from} to ${r.backfill_pending.before.slice(0, 10)} are read by the next incremental runs`);
+      const { from, before } = r.backfill_pending;
+      const stretch = before === null ? 'the meetings it has not read yet' : `meetings from ${from?.slice(0, 10) ?? 'the beginning'} to ${before.slice(0, 10)}`;
+      lines.push(`Backfill:    unfinished; ${stretch} are read by the next incremental runs`);
     }
   }
   if (r.recorders.length > 0) lines.push(`Recorders:   ${r.recorders.join(', ')} (outside your organisation: their shared calls are synced too)`);

@@ -8,17 +8,17 @@ import { AUTHORIZE_URL_PATTERN, freePort, oauthEnv, playBrowser, startLiveCli, s
 import { need } from '../helpers/capabilities.js';
 import { createThrowawayUser, type ThrowawayUser } from '../helpers/crontab-user.js';
 import { query } from '../helpers/truth.js';
+import { freshPgDatabase } from '../helpers/postgres.js';
 
 /**
  * Profiles (several Fathom accounts), through the real CLI: two accounts on two fake Fathoms, each
  * accepting only its own API key, connected as `default` and `work` with their own saved API URL.
  * Nothing sets FATHOM_API_URL or FATHOM_API_KEY at run time: each profile must find its own.
- *
- * The tests marked "(syncs)" run `run`, which writes sync state per account: they need the
- * per-account sync store (src/db/sync-store.ts on schema v6).
+ * The PostgreSQL tests need the server the test command starts (npm test), the crontab ones root.
  */
 
 const crontab = need('crontab');
+const postgres = need('postgresql');
 
 let workFake: FakeFathom;
 let defaultFake: FakeFathom;
@@ -193,7 +193,7 @@ describe('OAuth under a profile', () => {
   });
 });
 
-describe('syncing profiles (syncs: needs the per-account sync store)', () => {
+describe('syncing profiles', () => {
   it('run --profile uses that profile\'s credential and URL; run without a flag is default\'s', async () => {
     await connectBoth();
     for (const fake of [defaultFake, workFake]) fake.resetStats();
@@ -253,6 +253,52 @@ describe('syncing profiles (syncs: needs the per-account sync store)', () => {
   });
 });
 
+describe.skipIf(postgres.skip)(postgres.title('profiles on a PostgreSQL target'), () => {
+  it('run --all-profiles into PostgreSQL; profiles and status read each account from there', async () => {
+    const target = await freshPgDatabase('profiles');
+    try {
+      await connectBoth();
+      const r = await runCli(['run', '--all', '--all-profiles', '--json', '--db', target.url], env);
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r.stdout).profiles).toMatchObject({ default: { status: 'ok', meetings_new: 6 }, work: { status: 'ok', meetings_new: 4 } });
+
+      const listed = json((await runCli(['profiles', '--json', '--db', target.url], env)).stdout) as Record<string, unknown>[];
+      expect(listed.map((p) => p.name)).toEqual(['default', 'work']);
+      for (const p of listed) expect(p).toMatchObject({ state_note: null, sync_running: false, running: null, last_success_at: expect.any(String), bookmark: expect.any(String) });
+
+      const status = await runCli(['status', '--json', '--profile', 'work', '--db', target.url], env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(json(status.stdout)).toMatchObject({
+        profile: 'work',
+        database: target.url,
+        database_kind: 'postgresql',
+        database_reachable: true,
+        database_exists: true,
+        meeting_count: 10,
+        last_sync_at: expect.any(String),
+        last_run: { status: 'ok' },
+        last_error: null,
+      });
+      expect((await runCli(['status', '--db', target.url], env)).stdout).toMatch(/^Database: {4}postgres:\/\/.* \(10 meetings\)$/m);
+    } finally {
+      await target.drop();
+    }
+  });
+
+  it('a target that cannot be reached: status and profiles say so, with the password hidden', async () => {
+    await connectBoth();
+    const down = 'postgres://me:hunter2@127.0.0.1:1/fathom';
+    const status = await runCli(['status', '--json', '--db', down], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toContain('hunter2');
+    expect(json(status.stdout)).toMatchObject({ database: 'postgres://me:***@127.0.0.1:1/fathom', database_reachable: false, database_exists: false, problem: expect.stringMatching(/^database: /) });
+    const text = await runCli(['profiles', '--db', down], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('hunter2');
+    expect(text.stdout).toMatch(/^The sync state cannot be read: postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/fathom: /m);
+  });
+});
+
 describe.skipIf(crontab.skip)(crontab.title('install-cron for profiles, with the real crontab'), () => {
   let user: ThrowawayUser;
   const asUser = (args: string[]) => [...args, '--crontab-user', user.name];
@@ -291,7 +337,7 @@ describe.skipIf(crontab.skip)(crontab.title('install-cron for profiles, with the
     expect(user.crontab()).toBeNull();
   });
 
-  it('(syncs) the exact --all-profiles line, run like cron runs it, syncs both profiles', async () => {
+  it('the exact --all-profiles line, run like cron runs it, syncs both profiles', async () => {
     await connectBoth();
     expect((await runCli(asUser(['install-cron', '--all-profiles']), env)).code).toBe(0);
     const entry = user.crontab()!.split('\n').find((l) => /^\d/.test(l))!;

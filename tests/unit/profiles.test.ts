@@ -187,7 +187,7 @@ describe('listProfiles', () => {
       added_at: '2026-02-01T00:00:00.000Z',
       last_success_at: null,
       sync_running: true,
-      running: { pid: process.pid, host: os.hostname(), started_at: '2026-02-03T05:00:00.000Z' },
+      running: `pid ${process.pid} since 2026-02-03T05:00:00.000Z`,
     });
     // Never a secret, in JSON or in the table.
     expect(JSON.stringify(profiles)).not.toMatch(/key-a|key-b/);
@@ -195,7 +195,7 @@ describe('listProfiles', () => {
     expect(table).not.toMatch(/key-a|key-b/);
     expect(table.split('\n')[0]).toMatch(/^ {2}PROFILE +CONNECTED +API URL +LAST SUCCESS +LAST ERROR +BOOKMARK +SYNC RUNNING$/);
     expect(table).toMatch(/^ {2}default +api key, file +Fathom \(default\) +2026-02-03 04:05:06Z +- +2026-02-01 00:00:00Z +no$/m);
-    expect(table).toMatch(/^\* work +api key, file +http:\/\/127\.0\.0\.1:2\/external\/v1 .* yes, pid \d+ since 2026-02-03 05:00:00Z$/m);
+    expect(table).toMatch(/^\* work +api key, file +http:\/\/127\.0\.0\.1:2\/external\/v1 .* yes, pid \d+ since 2026-02-03T05:00:00.000Z$/m);
   });
 
   it('FATHOM_API_KEY counts for the profile the command is for only', async () => {
@@ -208,12 +208,16 @@ describe('listProfiles', () => {
     ]);
   });
 
-  it('a PostgreSQL database: the state is for `status` to show; locks are in the database', async () => {
-    const ctx = contextFor({ db: 'postgres://me@db.example/fathom' });
+  it('a PostgreSQL database that cannot be reached: the state columns say so, and whether a sync runs is unknown', async () => {
+    const ctx = contextFor({ db: 'postgres://me:hunter2@127.0.0.1:1/fathom' });
     await connectProfile(ctx, 'default', 'key-a', null);
     const [def] = await listProfiles(ctx);
-    expect(def).toMatchObject({ state_note: 'see fathom-sync status', sync_running: null, last_success_at: null });
-    expect(formatProfiles([def!])).toMatch(/see fathom-sync status/);
+    expect(def).toMatchObject({ name: 'default', connected: true, sync_running: null, running: null, last_success_at: null });
+    expect(def!.state_note).toMatch(/^postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/fathom: /);
+    expect(JSON.stringify(def)).not.toContain('hunter2');
+    const table = formatProfiles([def!]);
+    expect(table).toMatch(/^\* default +api key, file +Fathom \(default\) +\(see below\) +\?$/m);
+    expect(table).toMatch(/^The sync state cannot be read: postgres:\/\/me:\*\*\*@127\.0\.0\.1:1\/fathom: \S/m);
   });
 });
 
