@@ -3,12 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { collect, dbPath, runCli, tempHome } from '../helpers/cli.js';
+import { REPO, collect, dbPath, runCli, tempHome } from '../helpers/cli.js';
 import { AUTHORIZE_URL_PATTERN, freePort, oauthEnv, playBrowser, startLiveCli, startOAuthFake } from '../helpers/connect.js';
 import { need } from '../helpers/capabilities.js';
 import { createThrowawayUser, type ThrowawayUser } from '../helpers/crontab-user.js';
 import { query } from '../helpers/truth.js';
 import { freshPgDatabase } from '../helpers/postgres.js';
+import { startSecretService, type SecretService } from '../helpers/secret-service.js';
+import { KeychainStore } from '../../src/auth/keychain-store.js';
 
 /**
  * Profiles (several Fathom accounts), through the real CLI: two accounts on two fake Fathoms, each
@@ -19,6 +21,7 @@ import { freshPgDatabase } from '../helpers/postgres.js';
 
 const crontab = need('crontab');
 const postgres = need('postgresql');
+const secrets = need('secret-service');
 
 let workFake: FakeFathom;
 let defaultFake: FakeFathom;
@@ -145,6 +148,33 @@ describe('connect and list profiles', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--api-url must be an http:\/\/ or https:\/\/ URL/);
     expect(fs.existsSync(configFile())).toBe(false);
+  });
+});
+
+describe.skipIf(secrets.skip)(secrets.title('profiles in the OS keychain (a real Secret Service)'), () => {
+  let secretService: SecretService;
+  beforeAll(async () => {
+    secretService = await startSecretService();
+  });
+  afterAll(() => secretService?.stop());
+
+  it('each profile is its own keychain entry; disconnecting one leaves the other', async () => {
+    env = { ...home.baseEnv, ...secretService.env };
+    const keychain = new KeychainStore({ env: { PATH: process.env.PATH, ...secretService.env }, workerScript: path.join(REPO, 'dist', 'auth', 'keychain-worker.js') });
+    await connectBoth();
+    expect(fs.existsSync(path.join(env.FATHOM_SYNC_HOME!, 'config', 'credentials.json'))).toBe(false);
+    expect(JSON.parse((await keychain.get('default'))!)).toMatchObject({ kind: 'api_key', apiKey: 'key-default' });
+    expect(JSON.parse((await keychain.get('work'))!)).toMatchObject({ kind: 'api_key', apiKey: 'key-work' });
+    const listed = await runCli(['profiles', '--json'], env);
+    expect(json(listed.stdout).map((p: { name: string; credential_store: string }) => [p.name, p.credential_store])).toEqual([
+      ['default', 'keychain'],
+      ['work', 'keychain'],
+    ]);
+    expect((await runCli(['disconnect', '--profile', 'work'], env)).code).toBe(0);
+    expect(await keychain.get('work')).toBeNull();
+    expect(await keychain.get('default')).not.toBeNull();
+    expect((await runCli(['disconnect'], env)).code).toBe(0);
+    expect(await keychain.get('default')).toBeNull();
   });
 });
 
