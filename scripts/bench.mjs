@@ -14,11 +14,14 @@
 //   start-up    whole-process time of `fathom-sync --help` vs `node -e 0`            target <= 1.6x
 //   read side   search, Markdown export, re-export and talk time on the largest database: see
 //               scripts/bench-read.mjs
+//   pg          meetings/s of `run --all --db postgres://...` vs a minimal multi-row INSERT loop with the
+//               same driver (pg) into the same schema, at each size (scripts/bench-pg.mjs; the
+//               server: BENCH_PG_URL, else a throwaway one like the test command's)  target >= 0.5x
 //   mcp         median time of a `search_meetings` call through an MCP client over stdio (`fathom-sync
 //               mcp`) vs `searchMeetings` called in-process, on one database of 10,000 meetings
 //                                                                                    target < 30 ms
 //
-// BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes. BENCH_FIGURES=ingest,rate,startup,mcp
+// BENCH_SIZES=1000,10000 and BENCH_SEGMENTS=200 change the sizes. BENCH_FIGURES=ingest,rate,startup,pg,mcp
 // (the default: all) picks figures, e.g. BENCH_FIGURES=mcp alone. The mcp figure reuses the database the
 // ingest figure synced when it has BENCH_MCP_MEETINGS (default 10000) meetings, else syncs its own;
 // BENCH_MCP_DB=path measures an existing database instead.
@@ -30,13 +33,14 @@ import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { readFigures } from './bench-read.mjs';
+import { bareInsertPg, benchPgServer, createDatabase } from './bench-pg.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverMain = path.join(root, 'dist', 'fake-server', 'main.js');
 const rssWrapper = path.join(root, 'scripts', 'bench-cli-rss.mjs');
 const cli = path.join(root, 'bin', 'fathom-sync.js');
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
-const figures = new Set((process.env.BENCH_FIGURES ?? 'ingest,rate,startup,mcp').split(',').map((f) => f.trim()));
+const figures = new Set((process.env.BENCH_FIGURES ?? 'ingest,rate,startup,pg,mcp').split(',').map((f) => f.trim()));
 const mcpMeetings = Number(process.env.BENCH_MCP_MEETINGS ?? 10000);
 /** Databases the ingest figure synced, by meeting count: the mcp figure reads one of them. */
 const syncedDb = {};
@@ -285,6 +289,29 @@ try {
       rows.push(['rate window: 429s received', String(sync.result.rate_limited), '0', '', '0']);
     } finally {
       server.stop();
+    }
+  }
+
+  // 4b. Ingest into PostgreSQL vs a minimal multi-row insert loop with the same driver.
+  if (figures.has('pg')) {
+    const pgServer = await benchPgServer(root);
+    try {
+      for (const n of sizes) {
+        log(`bench: PostgreSQL, ${n} meetings x ${segments} segments`);
+        const server = await startServer(['--meetings', String(n), '--segments', String(segments), '--rate-window-ms', '60000', '--global-limit', '1000000', '--heavy-limit', '1000000', '--pending-fraction', '0', '--seed', '42']);
+        try {
+          const syncUrl = await createDatabase(pgServer.url, `bench_sync_${n}`);
+          const sync = await runCliMeasured(['run', '--all', '--json', '--quiet', '--db', syncUrl], envFor(server, path.join(work, `home-pg-${n}`)));
+          const bare = await bareInsertPg(root, server, await createDatabase(pgServer.url, `bench_bare_${n}`), fetchJson);
+          const syncRate = sync.result.meetings_new / (sync.result.duration_ms / 1000);
+          const bareRate = bare.meetings / (bare.insertMs / 1000);
+          rows.push([`PostgreSQL ingest ${fmt(n)}: meetings/s`, fmt(syncRate), `${fmt(bareRate)} (multi-row INSERT loop)`, ratio(syncRate, bareRate), '>= 0.5x']);
+        } finally {
+          server.stop();
+        }
+      }
+    } finally {
+      await pgServer.stop();
     }
   }
 

@@ -5,6 +5,7 @@ import { toCounterFields } from '../domain/counters.js';
 import type { RunRecord } from '../db/run-history.js';
 import { recentRuns, runDurationMs } from '../history/runs.js';
 import { parsePositiveInt } from '../domain/user-input.js';
+import { describeTarget } from '../core/database-target.js';
 
 export interface LogFlags {
   limit?: string;
@@ -17,13 +18,13 @@ export const DEFAULT_LOG_LIMIT = 20;
 export async function logCommand(flags: LogFlags, ctx: AppContext): Promise<number> {
   const limit = flags.limit === undefined ? DEFAULT_LOG_LIMIT : parsePositiveInt(flags.limit, '--limit');
   const { paths, output } = ctx;
-  const runs = await recentRuns(paths.database, limit);
+  const runs = await recentRuns(paths, limit, ctx.profileChosen ? ctx.profile : undefined);
   if (flags.json) {
     output.json((runs ?? []).map(runJson));
     return ExitCode.ok;
   }
   if (!runs || runs.length === 0) {
-    output.result(`No sync has run yet (database: ${paths.database}). Start one with: fathom-sync run`);
+    output.result(`No sync has run yet (database: ${describeTarget(paths)}). Start one with: fathom-sync run`);
     return ExitCode.ok;
   }
   output.result(formatRunTable(runs));
@@ -34,6 +35,7 @@ export async function logCommand(flags: LogFlags, ctx: AppContext): Promise<numb
 export function runJson(run: RunRecord): Record<string, unknown> {
   return {
     id: run.id,
+    profile: run.account,
     trigger: run.trigger,
     mode: run.mode,
     status: run.status,
@@ -52,11 +54,14 @@ const shortTime = (iso: string | null): string => (iso ? iso.replace('T', ' ').r
 
 /** A fixed-width table, newest run first; the error, when there is one, goes on its own line. */
 export function formatRunTable(runs: RunRecord[]): string {
-  const header = ['ID', 'STARTED (UTC)', 'TRIGGER', 'MODE', 'STATUS', 'TOOK', 'SEEN', 'NEW', 'UPDATED'];
+  // The profile column only when runs of several accounts are listed.
+  const profiles = new Set(runs.map((r) => r.account)).size > 1;
+  const header = ['ID', ...(profiles ? ['PROFILE'] : []), 'STARTED (UTC)', 'TRIGGER', 'MODE', 'STATUS', 'TOOK', 'SEEN', 'NEW', 'UPDATED'];
   const rows = runs.map((r) => {
     const took = runDurationMs(r);
     return [
       String(r.id),
+      ...(profiles ? [r.account] : []),
       shortTime(r.startedAt),
       r.trigger,
       r.mode,

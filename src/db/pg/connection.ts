@@ -1,6 +1,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DatabaseError, DatabaseUnreachableError } from '../../core/errors.js';
+import { redactUrlPassword } from '../../core/database-target.js';
 
 /**
  * Connections to a PostgreSQL target. The connection string may name user, host, port and
@@ -12,15 +13,7 @@ import { DatabaseError, DatabaseUnreachableError } from '../../core/errors.js';
 export type PgClient = pg.Client;
 
 /** The connection string with any password replaced by `***`: the only form that is ever shown. */
-export function describePgTarget(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(an unreadable connection string)';
-  }
-}
+export const describePgTarget = redactUrlPassword;
 
 /** Whether the connection string itself carries a password (README: use PGPASSWORD or ~/.pgpass). */
 export function pgUrlHasPassword(url: string): boolean {
