@@ -166,9 +166,9 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
   // --- config (settings in config.json) ---
   const config = program
     .command('config')
-    .description('settings kept in config.json: recorders outside your organisation whose shared calls are synced too')
+    .description('settings kept in config.json: the database, and recorders outside your organisation whose shared calls are synced too')
     .action(() => {
-      throw new UsageError('config needs one of: add-recorder EMAIL, remove-recorder EMAIL, recorders (see fathom-sync config --help)');
+      throw new UsageError('config needs one of: set-db DATABASE, unset-db, add-recorder EMAIL, remove-recorder EMAIL, recorders (see fathom-sync config --help)');
     });
   config
     .command('add-recorder')
@@ -187,6 +187,23 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     .action(async (email: string, flags) => {
       const { removeRecorderCommand } = await import('./commands/config.js');
       program.setOptionValue('exitCode', await removeRecorderCommand(email, flags, context(flags)));
+    });
+  config
+    .command('set-db')
+    .description('the database of every command without --db or FATHOM_SYNC_DB, the hourly job included: a SQLite file or postgres://user@host/db (the password goes in ~/.pgpass)')
+    .argument('<database>', 'a file, or a PostgreSQL connection string without a password')
+    .option('--json', 'print the setting as one JSON object on stdout')
+    .action(async (database: string, flags) => {
+      const { setDatabaseCommand } = await import('./commands/config.js');
+      program.setOptionValue('exitCode', await setDatabaseCommand(database, flags, context(flags)));
+    });
+  config
+    .command('unset-db')
+    .description('go back to the default database file')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (flags) => {
+      const { unsetDatabaseCommand } = await import('./commands/config.js');
+      program.setOptionValue('exitCode', await unsetDatabaseCommand(flags, context(flags)));
     });
   config
     .command('recorders')

@@ -1,11 +1,14 @@
+import path from 'node:path';
 import type { AppContext } from '../core/context.js';
 import { readConfig, updateConfig } from '../core/config.js';
+import { isPostgresUrl, resolvePaths } from '../core/paths.js';
+import { refusePgPassword } from '../schedule/job.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { configuredRecorders, isEmailAddress, normalizeRecorder } from '../domain/recorders.js';
 
 /**
- * `fathom-sync config`: settings kept in config.json. For now, recorders outside your
- * organisation: Fathom leaves the calls they record and share with you out of every listing that
+ * `fathom-sync config`: settings kept in config.json: the database (set-db), and recorders outside
+ * your organisation: Fathom leaves the calls they record and share with you out of every listing that
  * does not name them in recorded_by[] (the spec: without it, "calls from users external to your
  * Org will not be returned"), so every run, the hourly job included, also asks for theirs.
  */
@@ -66,5 +69,52 @@ export async function listRecordersCommand(flags: ConfigFlags, ctx: AppContext):
   if (flags.json) ctx.output.json({ recorders });
   else if (recorders.length === 0) ctx.output.result('No recorders outside your organisation. fathom-sync config add-recorder EMAIL adds one.');
   else for (const r of recorders) ctx.output.result(r);
+  return ExitCode.ok;
+}
+
+/** How a saved database setting is shown: a file as is, a connection string without a password. */
+async function describeDatabaseSetting(value: string): Promise<string> {
+  if (!isPostgresUrl(value)) return value;
+  const { describePgTarget } = await import('../db/pg/connection.js');
+  return describePgTarget(value);
+}
+
+/**
+ * `fathom-sync config set-db DATABASE`: the database of every command that names none (no --db,
+ * no FATHOM_SYNC_DB), the hourly job included: a SQLite file (saved as an absolute path) or a
+ * PostgreSQL connection string (saved as given; one with a password is refused: ~/.pgpass holds that).
+ */
+export async function setDatabaseCommand(database: string, flags: ConfigFlags, ctx: AppContext): Promise<number> {
+  const given = database.trim();
+  if (!given) throw new UsageError('config set-db needs a database: a file, or postgres://user@host/db');
+  let saved: string;
+  if (isPostgresUrl(given)) {
+    refusePgPassword(given, 'the connection string');
+    saved = given;
+  } else saved = path.resolve(given);
+  updateConfig(ctx.paths.configFile, (c) => {
+    c.database = saved;
+  });
+  const shown = await describeDatabaseSetting(saved);
+  if (flags.json) ctx.output.json({ database: shown, kind: isPostgresUrl(saved) ? 'postgresql' : 'sqlite' });
+  else {
+    ctx.output.result(`The database is now ${shown}, for every command without --db or FATHOM_SYNC_DB (the hourly job included).`);
+    if (ctx.env.FATHOM_SYNC_DB?.trim()) ctx.output.warn('FATHOM_SYNC_DB is set in this environment: as long as it is, it is used instead');
+  }
+  return ExitCode.ok;
+}
+
+/** `fathom-sync config unset-db`: back to the default database file. */
+export async function unsetDatabaseCommand(flags: ConfigFlags, ctx: AppContext): Promise<number> {
+  const had = readConfig(ctx.paths.configFile).database;
+  if (had !== undefined) {
+    updateConfig(ctx.paths.configFile, (c) => {
+      delete c.database;
+    });
+  }
+  const { FATHOM_SYNC_DB: _db, ...env } = ctx.env;
+  const defaultFile = resolvePaths({}, { env, platform: ctx.platform, homedir: ctx.user.home }).database;
+  if (flags.json) ctx.output.json({ removed: had !== undefined, database: defaultFile });
+  else ctx.output.result(had !== undefined ? `The database is the default file again: ${defaultFile}.` : `No database was set; the default file is ${defaultFile}.`);
   return ExitCode.ok;
 }

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_PROFILE, isProfileName } from '../core/profile.js';
+import { isPostgresUrl } from '../core/paths.js';
 
 /**
  * What the hourly job runs, independent of the scheduler that runs it. Cron and launchd start
@@ -97,8 +98,15 @@ export function buildJobSpec(inputs: JobInputs): JobSpec {
   for (const name of CARRIED_VARIABLES) {
     if ('allProfiles' in target && SINGLE_PROFILE_VARIABLES.has(name)) continue;
     const value = inputs.env[name]?.trim();
+    if (!value) continue;
+    if (name === 'FATHOM_SYNC_DB' && isPostgresUrl(value)) {
+      // A connection string goes as given, never with its password (the job reads ~/.pgpass).
+      refusePgPassword(value, 'FATHOM_SYNC_DB');
+      env[name] = value;
+      continue;
+    }
     // Relative paths would be resolved against cron's working directory ($HOME): pin them.
-    if (value) env[name] = VERBATIM_VARIABLES.has(name) ? value : path.resolve(value);
+    env[name] = VERBATIM_VARIABLES.has(name) ? value : path.resolve(value);
   }
   if (!env.FATHOM_SYNC_HOME) {
     for (const name of XDG_VARIABLES) {
@@ -115,6 +123,25 @@ export function buildJobSpec(inputs: JobInputs): JobSpec {
     env,
     logFile: inputs.logFile,
   };
+}
+
+/**
+ * A PostgreSQL connection string that carries a password is refused where it would be written
+ * down (a crontab, a plist, config.json): the password belongs in ~/.pgpass (or PGPASSWORD).
+ */
+export function refusePgPassword(url: string, where: string): void {
+  let password = '';
+  try {
+    password = new URL(url.trim()).password;
+  } catch {
+    return;
+  }
+  if (password) {
+    throw new UsageError(`${where} carries a password, which would be written down in plain text; nothing was changed`, {
+      text: 'Put the password in ~/.pgpass (host:port:database:user:password, mode 0600) and give the connection string without it, e.g. postgres://user@host/db',
+      commands: [],
+    });
+  }
 }
 
 export function parseMinute(value: string): number {

@@ -329,6 +329,12 @@ describe('the hourly job per target', () => {
     expect(JSON.stringify(all)).not.toContain('secret');
   });
 
+  it('carries a PostgreSQL FATHOM_SYNC_DB as given, and refuses one with a password', () => {
+    expect(buildJobSpec({ ...base, env: { FATHOM_SYNC_DB: 'postgres://sync@db.example/fathom' } }).env).toEqual({ FATHOM_SYNC_DB: 'postgres://sync@db.example/fathom' });
+    expect(buildJobSpec({ ...base, env: { FATHOM_SYNC_DB: 'rel/x.db' } }).env.FATHOM_SYNC_DB).toBe(path.resolve('rel/x.db'));
+    expect(() => buildJobSpec({ ...base, env: { FATHOM_SYNC_DB: 'postgresql://sync:pw@db.example/fathom' } })).toThrow(/FATHOM_SYNC_DB carries a password/);
+  });
+
   it('the LaunchAgent runs the same arguments, and reads back to its target', () => {
     const work = parseAgentPlist(renderAgentPlist(buildJobSpec({ ...base, env: {}, target: { profile: 'work' } })));
     expect(work.programArguments).toEqual([base.nodePath, base.cliPath, ...SCHEDULED_ARGS, '--profile', 'work']);
