@@ -70,13 +70,13 @@ export async function dbCopyCommand(flags: DbCopyFlags, ctx: AppContext): Promis
   } catch (err) {
     if (err instanceof CopyVerificationError) {
       failed = err.result;
-      if (!output.jsonMode) output.result(countsTable(err.result.tables));
+      if (!output.jsonMode && !output.quiet) output.result(countsTable(err.result.tables));
     }
     throw err;
   }
   const durationMs = clock.now() - started;
   if (output.jsonMode) output.json({ ...result, duration_ms: durationMs });
-  else {
+  else if (!output.quiet) {
     output.result(countsTable(result.tables));
     const copied = result.tables.reduce((n, t) => n + t.copied, 0);
     output.result(`copied ${copied} rows from ${result.source} into ${result.target} in ${result.batches} batches (${(durationMs / 1000).toFixed(1)} s); every source row verified present`);

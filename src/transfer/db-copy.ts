@@ -61,7 +61,7 @@ export class CopyVerificationError extends FailureError {
     const short = shortfalls(result.tables);
     super(
       `the copy in ${result.target} is incomplete: ${short.map((s) => `${s.table} lacks ${s.missing} of ${s.source_rows} rows`).join(', ')}`,
-      'run the same db copy again (it copies only what is missing); if the counts still differ, something deletes rows in the target meanwhile (a sync pruning old runs, a person)',
+      'run db copy again: it copies what the target lacks. Meetings are copied whole, so one that lost rows in the target is copied again only once its row there is deleted (DELETE FROM meetings WHERE recording_id = ...; its rows go with it)',
     );
   }
 }

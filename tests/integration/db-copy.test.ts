@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
@@ -153,6 +154,29 @@ describe.skipIf(postgres.skip)(postgres.title('db copy'), () => {
     expect(await pgRows(target.url, 'SELECT count(*) AS n FROM meeting_search')).toEqual([{ n: 60 }]);
   });
 
+  it('brings a run that was still going when copied up to date on the next copy, its skipped items too', async () => {
+    const db = new Database(source);
+    const run = db.prepare("SELECT id, status, ended_at, items_skipped FROM sync_runs WHERE account = 'bob' ORDER BY id DESC LIMIT 1").get() as { id: number; status: string; ended_at: string; items_skipped: number };
+    try {
+      db.prepare("UPDATE sync_runs SET status = 'running', ended_at = NULL WHERE id = ?").run(run.id);
+      expect((await runCli(['db', 'copy', '--to', target.url, '--quiet'], env)).code).toBe(0);
+      expect(await pgRows(target.url, 'SELECT status FROM sync_runs WHERE id = $1', [run.id])).toEqual([{ status: 'running' }]);
+
+      db.prepare('UPDATE sync_runs SET status = ?, ended_at = ?, items_skipped = items_skipped + 1 WHERE id = ?').run(run.status, run.ended_at, run.id);
+      db.prepare("INSERT INTO skipped_items (run_id, recording_id, reason) VALUES (?, NULL, 'late item')").run(run.id);
+      const again = await runCli(['db', 'copy', '--to', target.url, '--json'], env);
+      expect(again.code, again.stderr).toBe(0);
+      const tables = byTable(again);
+      expect(tables.sync_runs).toMatchObject({ copied: 1 });
+      expect(tables.skipped_items).toMatchObject({ copied: run.items_skipped + 1, present: tables.skipped_items!.source_rows });
+      expect(await pgSnapshot(target.url)).toEqual(sqliteSnapshot(source));
+    } finally {
+      db.prepare("DELETE FROM skipped_items WHERE reason = 'late item'").run();
+      db.prepare('UPDATE sync_runs SET status = ?, ended_at = ?, items_skipped = ? WHERE id = ?').run(run.status, run.ended_at, run.items_skipped, run.id);
+      db.close();
+    }
+  });
+
   it('merges into a database that syncs into PostgreSQL wrote first: newer meetings win whole, runs keep their history', async () => {
     // carol syncs the 10 newest meetings straight into PostgreSQL (runs 1 and 2 there, as alice's
     // first run and bob's, with its skipped items, are in SQLite), then alice reads the 4 newest
@@ -207,7 +231,8 @@ describe.skipIf(postgres.skip)(postgres.title('db copy'), () => {
   });
 
   it('fails verification, exit 1 with the counts, when the target lost rows of a copied meeting', async () => {
-    expect((await runCli(['db', 'copy', '--to', target.url, '--quiet'], env)).code).toBe(0);
+    const quiet = await runCli(['db', 'copy', '--to', target.url, '--quiet'], env);
+    expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, '', '']);
     const [victim] = await pgRows<{ id: number; n: number }>(target.url, 'SELECT recording_id AS id, count(*) AS n FROM transcript_segments GROUP BY recording_id ORDER BY recording_id LIMIT 1');
     await pgQuery(target.url, 'DELETE FROM transcript_segments WHERE recording_id = $1', [victim!.id]);
     const r = await runCli(['db', 'copy', '--to', target.url, '--json'], env);

@@ -20,7 +20,8 @@ import { PG_SCHEMA_VERSION, TS_CONFIG, migratePg, readPgSchemaVersion } from './
  * - sync_state: per account, the row with the newer bookmark (then the later success or error);
  * - sync_runs: a run is the same run when account, trigger, mode, start and pid match; a new one
  *   keeps its id unless the target used it already (then it gets a new one, and its skipped items
- *   and sync_state.last_run_id follow).
+ *   and sync_state.last_run_id follow); one already there is brought up to date from the source
+ *   once it has ended there (it was still running when an earlier copy read it).
  */
 
 /** A column as PostgreSQL has it: its name and its type's name (int8, int4, text, float8). */
@@ -312,34 +313,64 @@ export class PgCopyTarget {
   }
 
   /**
-   * Runs the target lacks, with their skipped items, in one transaction: each keeps its id where
-   * the target has not used it. Returns the rows written and the id each copied run got.
+   * Runs in one transaction, with their skipped items: those the target lacks are inserted, each
+   * keeping its id where the target has not used it; those it has are brought up to date when the
+   * source's row has changed since and the run has ended there (a run still going when an earlier
+   * copy read it), their skipped items replaced. Returns the rows written and every run's target id.
    */
   copyRuns(runs: readonly SourceRow[], skipped: readonly SourceRow[]): Promise<{ runs: number; skipped: number; ids: Map<number, number> }> {
     return inTransaction(this.client, async () => {
       const present = await this.runIdsFor(runs);
+      const ids = new Map(present);
+      const columns = await this.columns('sync_runs');
       const missing = runs.filter((run) => !present.has(Number(run.id)));
-      if (missing.length === 0) return { runs: 0, skipped: 0, ids: present };
-      const chosen = await this.client.query<{ src: number; id: number }>(
-        `SELECT u.src, CASE WHEN EXISTS (SELECT 1 FROM sync_runs r WHERE r.id = u.src) THEN nextval(pg_get_serial_sequence('sync_runs', 'id')) ELSE u.src END AS id
-           FROM unnest($1::int8[]) AS u(src)`,
-        [missing.map((run) => run.id)],
+      if (missing.length) {
+        const chosen = await this.client.query<{ src: number; id: number }>(
+          `SELECT u.src, CASE WHEN EXISTS (SELECT 1 FROM sync_runs r WHERE r.id = u.src) THEN nextval(pg_get_serial_sequence('sync_runs', 'id')) ELSE u.src END AS id
+             FROM unnest($1::int8[]) AS u(src)`,
+          [missing.map((run) => run.id)],
+        );
+        for (const row of chosen.rows) ids.set(row.src, row.id);
+        await this.client.query(
+          `INSERT INTO sync_runs (${columns.map((c) => c.name).join(', ')}) SELECT * FROM unnest(${arrayParams(columns)})`,
+          arraysOf(
+            columns,
+            missing.map((run) => ({ ...run, id: ids.get(Number(run.id))! })),
+          ),
+        );
+      }
+      const changed = await this.#changedRuns(
+        columns,
+        runs.filter((run) => present.has(Number(run.id)) && run.status !== 'running').map((run) => ({ ...run, id: present.get(Number(run.id))! })),
       );
-      const ids = new Map(chosen.rows.map((row) => [row.src, row.id]));
-      const runColumns = await this.columns('sync_runs');
-      await this.client.query(
-        `INSERT INTO sync_runs (${runColumns.map((c) => c.name).join(', ')}) SELECT * FROM unnest(${arrayParams(runColumns)})`,
-        arraysOf(
-          runColumns,
-          missing.map((run) => ({ ...run, id: ids.get(Number(run.id))! })),
-        ),
-      );
+      if (changed.length) {
+        const rest = columns.filter((c) => c.name !== 'id');
+        await this.client.query(
+          `UPDATE sync_runs AS r SET (${rest.map((c) => c.name).join(', ')}) = (${rest.map((c) => `u.${c.name}`).join(', ')})
+             FROM unnest(${arrayParams(columns)}) AS u(${columns.map((c) => c.name).join(', ')}) WHERE r.id = u.id`,
+          arraysOf(columns, changed),
+        );
+        await this.client.query('DELETE FROM skipped_items WHERE run_id = ANY($1::int8[])', [changed.map((run) => run.id)]);
+      }
+      const changedIds = new Set(changed.map((run) => Number(run.id)));
+      const rewritten = new Set(runs.map((run) => Number(run.id)).filter((id) => !present.has(id) || changedIds.has(present.get(id)!)));
       const skippedColumns = await this.columns('skipped_items');
-      const theirs = skipped.filter((item) => ids.has(Number(item.run_id))).map((item) => ({ ...item, run_id: ids.get(Number(item.run_id))! }));
+      const theirs = skipped.filter((item) => rewritten.has(Number(item.run_id))).map((item) => ({ ...item, run_id: ids.get(Number(item.run_id))! }));
       const items = theirs.length
         ? await this.client.query(`INSERT INTO skipped_items (${skippedColumns.map((c) => c.name).join(', ')}) SELECT * FROM unnest(${arrayParams(skippedColumns)})`, arraysOf(skippedColumns, theirs))
         : { rowCount: 0 };
-      return { runs: missing.length, skipped: items.rowCount ?? 0, ids: new Map([...present, ...ids]) };
+      return { runs: missing.length + changed.length, skipped: items.rowCount ?? 0, ids };
+    });
+  }
+
+  /** Of these runs (source rows under their target ids), those whose target row differs. */
+  async #changedRuns(columns: readonly PgColumn[], runs: readonly SourceRow[]): Promise<SourceRow[]> {
+    if (runs.length === 0) return [];
+    const r = await this.client.query<SourceRow>(`SELECT ${columns.map((c) => c.name).join(', ')} FROM sync_runs WHERE id = ANY($1::int8[])`, [runs.map((run) => run.id)]);
+    const stored = new Map(r.rows.map((row) => [Number(row.id), row]));
+    return runs.filter((run) => {
+      const theirs = stored.get(Number(run.id));
+      return theirs !== undefined && columns.some((c) => (run[c.name] ?? null) !== (theirs[c.name] ?? null));
     });
   }
 
