@@ -376,6 +376,26 @@ export function buildProgram(streams: Streams, output: OutputHost = new OutputHo
     });
   // --- end using the data ---
 
+  // --- db (moving the database) ---
+  const db = program
+    .command('db')
+    .description('move the database: copy a SQLite database into PostgreSQL')
+    .action(() => {
+      throw new UsageError('db needs a subcommand: copy --to postgres://USER@HOST/DATABASE (see fathom-sync db --help)');
+    });
+  db.command('copy')
+    .description('copy the SQLite database (every account, all history) into PostgreSQL; resumable, verified row by row')
+    .option('--to <url>', 'the PostgreSQL database: postgres://USER@HOST[:PORT]/DATABASE (password in ~/.pgpass or PGPASSWORD)')
+    .option('--db <path>', 'the SQLite database to copy (default: see FATHOM_SYNC_DB and the data directory)')
+    .option('--batch-size <rows>', 'about how many rows each transaction writes (default 1000)')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .option('-q, --quiet', 'no progress output; errors and warnings only')
+    .action(async (flags) => {
+      const { dbCopyCommand } = await import('./commands/db.js');
+      program.setOptionValue('exitCode', await dbCopyCommand(flags, context(flags)));
+    });
+  // --- end db ---
+
   // Every command is for one profile (Fathom account): before the command or after it.
   const PROFILE_HELP = 'the profile (Fathom account) to use (default: FATHOM_SYNC_PROFILE or "default")';
   program.option('--profile <name>', PROFILE_HELP);

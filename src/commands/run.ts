@@ -219,13 +219,16 @@ function profileRunJson(run: ProfileRun<ProfileSync>, database: string): Record<
 }
 
 /**
- * Runs `fn` with a signal that SIGINT or SIGTERM aborts. The first signal stops the sync between
- * writes (each page is one transaction, so nothing is half-written); its handler is gone after
- * that, so a second Ctrl-C ends the process at once.
+ * Runs `fn` with a signal that SIGINT or SIGTERM aborts (with `reason`, a sync's InterruptedError
+ * unless told). The first signal stops the sync between writes (each page is one transaction, so
+ * nothing is half-written); its handler is gone after that, so a second Ctrl-C ends the process at once.
  */
-async function withInterruptSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withInterruptSignal<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  reason: (signal: 'SIGINT' | 'SIGTERM') => InterruptedError = (signal) => new InterruptedError(signal),
+): Promise<T> {
   const controller = new AbortController();
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => controller.abort(new InterruptedError(signal));
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => controller.abort(reason(signal));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

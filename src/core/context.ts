@@ -30,6 +30,8 @@ export interface TestSeams {
   retryBaseMs: number | null;
   /** FATHOM_SYNC_BUSY_TIMEOUT_MS: how long to wait for another program's lock on the database, so tests need not wait 5 s. */
   busyTimeoutMs: number | null;
+  /** FATHOM_SYNC_COPY_KILL_AFTER_BATCHES: `db copy` kills itself (SIGKILL, as kill -9 would) after this many committed batches, so tests can resume a crashed copy. */
+  copyKillAfterBatches: number | null;
 }
 
 export interface AppContext {
@@ -77,6 +79,7 @@ export function readTestSeams(env: NodeJS.ProcessEnv): TestSeams {
     pinnedNow: Number.isNaN(pinned) ? null : pinned,
     retryBaseMs: numberSeam(env.FATHOM_SYNC_RETRY_BASE_MS),
     busyTimeoutMs: numberSeam(env.FATHOM_SYNC_BUSY_TIMEOUT_MS),
+    copyKillAfterBatches: numberSeam(env.FATHOM_SYNC_COPY_KILL_AFTER_BATCHES),
   };
 }
 

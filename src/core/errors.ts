@@ -85,14 +85,15 @@ export class AlreadyRunningError extends FathomSyncError {
   }
 }
 
-/** Ctrl-C or a SIGTERM stopped a sync; the pages it committed are kept. Exit 130 / 143. */
+/** Ctrl-C or a SIGTERM stopped a sync (or another command that says so); what it committed is kept. Exit 130 / 143. */
 export class InterruptedError extends FathomSyncError {
   readonly exitCode: ExitCodeValue;
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
-    super(
-      `interrupted (${signal}): the meetings written so far are kept`,
-      'run the same command again; for --all or --since, the hourly --incremental run also continues where this one stopped',
-    );
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    message = `interrupted (${signal}): the meetings written so far are kept`,
+    fix: FixInput = 'run the same command again; for --all or --since, the hourly --incremental run also continues where this one stopped',
+  ) {
+    super(message, fix);
     this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated;
   }
 }

@@ -22,7 +22,12 @@ export function describeHolder(h: PgLockHolder): string {
 }
 
 /** The holder of the account's lock, or null when it is free (or its holder cannot be seen). */
-export async function accountLockHolder(client: PgClient, account: string): Promise<PgLockHolder | null> {
+export function accountLockHolder(client: PgClient, account: string): Promise<PgLockHolder | null> {
+  return advisoryLockHolder(client, lockName(account));
+}
+
+/** The holder of the session advisory lock on the key of `name` (another connection), or null. */
+export async function advisoryLockHolder(client: PgClient, name: string): Promise<PgLockHolder | null> {
   const r = await client.query<{ application_name: string; client_addr: string | null; since: string }>(
     `WITH k AS (SELECT hashtextextended($1, 0) AS key)
      SELECT a.application_name, a.client_addr::text AS client_addr, to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS since
@@ -31,14 +36,20 @@ export async function accountLockHolder(client: PgClient, account: string): Prom
         AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid
         AND l.pid <> pg_backend_pid()
       LIMIT 1`,
-    [lockName(account)],
+    [name],
   );
   const row = r.rows[0];
   return row ? { applicationName: row.application_name, clientAddr: row.client_addr, since: row.since } : null;
 }
 
-async function tryLock(client: PgClient, account: string): Promise<boolean> {
-  const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [lockName(account)]);
+/** Takes the account's lock if it is free (held until unlockAccount or the connection ends). */
+export function tryLockAccount(client: PgClient, account: string): Promise<boolean> {
+  return tryAdvisoryLock(client, lockName(account));
+}
+
+/** A session advisory lock on the key of `name`, if no other connection holds it. */
+export async function tryAdvisoryLock(client: PgClient, name: string): Promise<boolean> {
+  const r = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [name]);
   return r.rows[0]!.ok;
 }
 
@@ -57,7 +68,7 @@ export async function lockAccount(
 ): Promise<void> {
   let told = false;
   for (;;) {
-    if (await tryLock(client, account)) return;
+    if (await tryLockAccount(client, account)) return;
     const holder = await accountLockHolder(client, account);
     const who = holder ? describeHolder(holder) : 'another connection';
     if (!options.wait) {

@@ -13,7 +13,8 @@ import { accountLockHolder, describeHolder } from './account-lock.js';
 export interface PgAccountFacts {
   account: string;
   state: SyncState;
-  backfillPending: boolean;
+  /** A backfill that stopped part way: the stretch the coming incremental runs read. */
+  backfillPending: { from: string | null; before: string } | null;
   /** Meetings this account sees. */
   meetings: number;
   /** The newest run of the account that tried to sync (runs skipped for a running one do not count). */
@@ -42,8 +43,8 @@ export async function inspectPgTarget(url: string, options: { accounts?: string[
     }
     const meetings = (await client.query<{ n: number }>('SELECT count(*) AS n FROM meetings')).rows[0]!.n;
     const states = (
-      await client.query<{ account: string; bookmark: string | null; last_success_at: string | null; last_run_id: number | null; last_error: string | null; last_error_at: string | null; backfill_before: string | null }>(
-        'SELECT account, bookmark, last_success_at, last_run_id, last_error, last_error_at, backfill_before FROM sync_state ORDER BY account',
+      await client.query<{ account: string; bookmark: string | null; last_success_at: string | null; last_run_id: number | null; last_error: string | null; last_error_at: string | null; backfill_from: string | null; backfill_before: string | null }>(
+        'SELECT account, bookmark, last_success_at, last_run_id, last_error, last_error_at, backfill_from, backfill_before FROM sync_state ORDER BY account',
       )
     ).rows;
     const names = [...new Set([...states.map((s) => s.account), ...(options.accounts ?? [])])].sort();
@@ -61,7 +62,7 @@ export async function inspectPgTarget(url: string, options: { accounts?: string[
       accounts.push({
         account,
         state: toSyncState(row),
-        backfillPending: Boolean(row?.backfill_before),
+        backfillPending: row?.backfill_before ? { from: row.backfill_from, before: row.backfill_before } : null,
         meetings: seen,
         lastRun: run ? { id: run.id, status: run.status, startedAt: run.started_at, endedAt: run.ended_at, error: run.error, mode: run.mode, trigger: run.trigger, meetingsNew: run.meetings_new } : null,
         lockHolder: holder ? describeHolder(holder) : null,

@@ -46,7 +46,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const PAGE_TRIES = 5;
 
 /** Column arrays from rows: [[a, b], [c, d]] -> [[a, c], [b, d]]. */
-function columnsOf<T extends unknown[]>(rows: T[], width: number): unknown[][] {
+export function columnsOf<T extends unknown[]>(rows: T[], width: number): unknown[][] {
   const out: unknown[][] = Array.from({ length: width }, () => []);
   for (const row of rows) for (let i = 0; i < width; i += 1) out[i]!.push(row[i] ?? null);
   return out;
