@@ -28,11 +28,8 @@ export interface StatusReport extends CredentialStatus {
   last_sync_at: string | null;
   last_run: { status: string; started_at: string; ended_at: string | null } | null;
   last_error: string | null;
-  /**
-   * A backfill that stopped part way: this stretch is read by the coming incremental runs
-   * (`before` null: a PostgreSQL target, which says that one is pending but not which stretch).
-   */
-  backfill_pending: { from: string | null; before: string | null } | null;
+  /** A backfill that stopped part way: this stretch is read by the coming incremental runs. */
+  backfill_pending: { from: string | null; before: string } | null;
   /** Recorders outside the organisation every run also asks for (config add-recorder). */
   recorders: string[];
 }
@@ -71,8 +68,7 @@ export async function statusCommand(flags: StatusFlags, ctx: AppContext): Promis
     if (checked.tokenExpiresAt) report.token_expires_at = checked.tokenExpiresAt;
     exitCode = checked.exitCode;
   }
-  if (paths.databaseUrl === null) await describeDatabase(paths.database, ctx.profile, report);
-  else await describePostgres(paths.databaseUrl, ctx.profile, report);
+  await describeDatabase(paths, ctx.profile, report);
 
   if (output.jsonMode) output.json(report);
   else output.result(formatReport(report));
@@ -89,15 +85,16 @@ function recordersOf(ctx: AppContext): string[] {
   }
 }
 
-const addProblem = (report: StatusReport, problem: string): void => {
-  report.problem = [report.problem, `database: ${problem}`].filter(Boolean).join('; ');
-};
-
-/** The SQLite database: its size, and the profile's last sync, error and unfinished backfill. */
-async function describeDatabase(file: string, profile: string, report: StatusReport): Promise<void> {
-  const { readDatabaseSummary } = await import('../db/inspect.js');
+/**
+ * The database, whichever the target (a SQLite file read read-only, or a PostgreSQL target
+ * inspected without migrating or locking it): its size, and the profile's last sync, error and
+ * unfinished backfill. A PostgreSQL target is shown without its password.
+ */
+async function describeDatabase(paths: AppContext['paths'], profile: string, report: StatusReport): Promise<void> {
+  const { readTargetSummary } = await import('../db/target-summary.js');
+  if (paths.databaseUrl !== null) report.database = (await import('../db/pg/connection.js')).describePgTarget(paths.databaseUrl);
   try {
-    const summary = await readDatabaseSummary(file, profile);
+    const summary = await readTargetSummary(paths, profile);
     if (!summary) return;
     report.database_exists = true;
     report.meeting_count = summary.meetingCount;
@@ -106,33 +103,11 @@ async function describeDatabase(file: string, profile: string, report: StatusRep
     report.last_run = summary.lastRun;
     report.backfill_pending = summary.backfillPending;
   } catch (err) {
-    report.database_exists = true;
-    addProblem(report, errorMessage(err));
+    // A file that cannot be used exists; a PostgreSQL target that cannot be reached may not.
+    if (paths.databaseUrl === null) report.database_exists = true;
+    else report.database_reachable = false;
+    report.problem = [report.problem, `database: ${errorMessage(err)}`].filter(Boolean).join('; ');
   }
-}
-
-/**
- * A PostgreSQL target, inspected read-only (no migration, no lock): its size and the profile's
- * last sync and error, and whether a backfill is pending (not which stretch).
- */
-async function describePostgres(url: string, profile: string, report: StatusReport): Promise<void> {
-  const { inspectPgTarget } = await import('../db/pg/inspect.js');
-  const facts = await inspectPgTarget(url, { accounts: [profile] });
-  report.database = facts.target;
-  if (!facts.reachable) {
-    report.database_reachable = false;
-    addProblem(report, facts.problem);
-    return;
-  }
-  if (!facts.schemaVersion) return;
-  report.database_exists = true;
-  report.meeting_count = facts.meetings;
-  const account = facts.accounts.find((a) => a.account === profile);
-  if (!account) return;
-  report.last_sync_at = account.state.lastSuccessAt;
-  report.last_error = account.state.lastError;
-  report.last_run = account.lastRun && { status: account.lastRun.status, started_at: account.lastRun.startedAt, ended_at: account.lastRun.endedAt };
-  report.backfill_pending = account.backfillPending ? { from: null, before: null } : null;
 }
 
 export function formatReport(r: StatusReport): string {
@@ -151,9 +126,8 @@ export function formatReport(r: StatusReport): string {
     lines.push(`Last sync:   ${r.last_sync_at ?? 'never'}${r.last_run && r.last_run.status !== 'ok' ? ` (last run: ${r.last_run.status})` : ''}`);
     if (r.last_error) lines.push(`Last error:  ${r.last_error}`);
     if (r.backfill_pending) {
-      const { from, before } = r.backfill_pending;
-      const stretch = before === null ? 'the meetings it has not read yet' : `meetings from ${from?.slice(0, 10) ?? 'the beginning'} to ${before.slice(0, 10)}`;
-      lines.push(`Backfill:    unfinished; ${stretch} are read by the next incremental runs`);
+      const from = r.backfill_pending.from?.slice(0, 10) ?? 'the beginning';
+      lines.push(`Backfill:    unfinished; meetings from ${from} to ${r.backfill_pending.before.slice(0, 10)} are read by the next incremental runs`);
     }
   }
   if (r.recorders.length > 0) lines.push(`Recorders:   ${r.recorders.join(', ')} (outside your organisation: their shared calls are synced too)`);
