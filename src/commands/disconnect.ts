@@ -1,3 +1,4 @@
+import { describeTarget } from '../core/database-target.js';
 import type { AppContext } from '../core/context.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { DEFAULT_PROFILE } from '../core/profile.js';
@@ -17,6 +18,12 @@ export interface DisconnectFlags {
 export async function disconnectCommand(flags: DisconnectFlags, ctx: AppContext): Promise<number> {
   const { paths, output, stdin } = ctx;
   if (flags.yes && !flags.purge) throw new UsageError('--yes only confirms --purge');
+  if (flags.purge && paths.databaseUrl) {
+    throw new UsageError(
+      `--purge deletes a local SQLite database; ${describeTarget(paths)} is a shared PostgreSQL database: nothing was removed`,
+      'disconnect without --purge; to delete a profile\'s data there, use SQL (README "Teams: PostgreSQL and several accounts")',
+    );
+  }
   if (flags.purge) {
     // One database holds every profile's meetings: --purge of one must not delete the others'.
     const { readConfig } = await import('../core/config.js');

@@ -1,3 +1,4 @@
+import { describeTarget } from '../core/database-target.js';
 import type { AppContext } from '../core/context.js';
 import { AuthRequiredError, FathomSyncError, InterruptedError, UsageError, ExitCode, errorMessage, exitCodeOf, type Fix } from '../core/errors.js';
 import { renderFix } from '../core/output.js';
@@ -68,7 +69,7 @@ export function parseRunFlags(flags: RunFlags): { mode: ModeRequest; filters: Sy
 export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<number> {
   const { output, paths, clock } = ctx;
   const started = clock.now();
-  output.onJsonFailure(() => ({ duration_ms: clock.now() - started, database: paths.database }));
+  output.onJsonFailure(() => ({ duration_ms: clock.now() - started, database: describeTarget(paths) }));
   if (flags.allProfiles && flags.profile !== undefined) {
     throw new UsageError('--all-profiles and --profile cannot be combined: --all-profiles syncs every connected profile');
   }
@@ -89,10 +90,10 @@ export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<numb
     }),
   );
   const durationMs = clock.now() - started;
-  if (output.jsonMode) output.json(runJson(result, { durationMs, database: paths.database }));
+  if (output.jsonMode) output.json(runJson(result, { durationMs, database: describeTarget(paths) }));
   else if (!flags.quiet || flags.scheduled) {
     const stamp = flags.scheduled ? scheduledStamp(clock) : '';
-    for (const line of summaryLines(result, { durationMs, database: paths.database })) output.result(`${stamp}${line}`);
+    for (const line of summaryLines(result, { durationMs, database: describeTarget(paths) })) output.result(`${stamp}${line}`);
   }
   return ExitCode.ok;
 }
@@ -190,13 +191,13 @@ async function runAllProfiles(flags: RunFlags, ctx: AppContext, request: { mode:
   }
   if (output.jsonMode) {
     const status = exitCode === ExitCode.ok ? 'ok' : runs.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed';
-    const byProfile = Object.fromEntries(runs.map((r) => [r.profile, profileRunJson(r, paths.database)]));
-    output.json({ status, exit_code: exitCode, duration_ms: clock.now() - started, database: paths.database, profiles: byProfile });
+    const byProfile = Object.fromEntries(runs.map((r) => [r.profile, profileRunJson(r, describeTarget(paths))]));
+    output.json({ status, exit_code: exitCode, duration_ms: clock.now() - started, database: describeTarget(paths), profiles: byProfile });
   } else if (!flags.quiet || flags.scheduled) {
     const stamp = flags.scheduled ? scheduledStamp(clock) : '';
     for (const run of runs) {
       if (run.status !== 'ok') continue;
-      for (const line of summaryLines(run.value.result, { durationMs: run.value.durationMs, database: paths.database })) output.result(`${stamp}${run.profile}: ${line}`);
+      for (const line of summaryLines(run.value.result, { durationMs: run.value.durationMs, database: describeTarget(paths) })) output.result(`${stamp}${run.profile}: ${line}`);
     }
   }
   return exitCode;

@@ -57,7 +57,7 @@ export function doctorContextFor(app: AppContext): DoctorContext {
     apiUrl: settings.baseUrl,
     credential: memo(async () => {
       const { auth, problem } = await resolveAuth();
-      const backend = credentialBackend(config);
+      const backend = credentialBackend(config, app.profile);
       if (!auth) return { found: false, ...(backend ? { backend } : {}), ...(problem ? { problem } : {}) };
       return { found: true, kind: auth.kind, source: auth.source, ...(backend ? { backend } : {}), ...expiryOf(auth) };
     }),

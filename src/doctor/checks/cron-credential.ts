@@ -18,7 +18,8 @@ export const cronCredentialCheck: DoctorCheck = {
     // The job's own env (what install-cron wrote), run by this node and CLI: whether the job's
     // node still exists is the schedule check's business.
     const planned = planJob(ctx.schedule, ctx.config, { host: os.hostname() });
-    const job = installedJob ? { ...planned, env: installedJob.env } : planned;
+    // The installed job's own arguments too: they say which profiles it syncs.
+    const job = installedJob ? { ...planned, env: installedJob.env, args: installedJob.args } : planned;
     const kind = ctx.platform === 'darwin' ? 'launchd' : 'crontab';
     const { reachability, fix } = await checkJobCredential(ctx.schedule, job, kind, ctx.config);
     const how = kind === 'launchd' ? 'the LaunchAgent environment' : 'a cron-like environment (env -i, PATH=/usr/bin:/bin)';

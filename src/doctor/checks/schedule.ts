@@ -1,4 +1,4 @@
-import { SCHEDULED_ARGS } from '../../schedule/job.js';
+import { isScheduledArgs } from '../../schedule/job.js';
 import { nodeMajor, MINIMUM_NODE_MAJOR } from './node.js';
 import type { CheckResult, DoctorCheck, DoctorContext } from '../types.js';
 import type { InstalledJob } from '../../schedule/scheduler.js';
@@ -49,7 +49,7 @@ async function inspectJob(ctx: DoctorContext, job: InstalledJob): Promise<CheckR
     };
   }
   details.push(`node version: ${version.stdout.trim()}`);
-  if (job.args.join(' ') !== SCHEDULED_ARGS.join(' ')) {
+  if (!isScheduledArgs(job.args)) {
     return { status: 'warning', summary: `the entry was edited: it runs "${job.args.join(' ')}"`, details, fix: REINSTALL };
   }
   if (job.kind === 'launchd') {
