@@ -19,6 +19,11 @@ const UPDATE_COUNTERS = `pages = @pages, requests = @requests, retries = @retrie
  * pending backfill, the last success or error), tied together in one transaction per page. Every
  * time it is given is already canonical (domain/time.ts).
  */
+/*
+ * Write transactions are IMMEDIATE: several profiles may sync into one file at once, and a deferred
+ * transaction that reads first cannot become a writer after another one committed (SQLITE_BUSY
+ * at once, which the busy timeout does not wait out). IMMEDIATE waits its turn instead.
+ */
 export class SyncStore implements SyncTarget {
   private readonly db: Db;
   readonly #writer: MeetingWriter;
@@ -91,7 +96,7 @@ export class SyncStore implements SyncTarget {
     const rows = this.db.prepare("SELECT id, pid FROM sync_runs WHERE status = 'running' AND account = ?").all(this.account) as { id: number; pid: number | null }[];
     const dead = rows.filter((r) => r.pid === null || (r.pid !== processes.pid && !processes.isProcessAlive(r.pid)));
     const mark = this.db.prepare("UPDATE sync_runs SET status = 'interrupted', ended_at = ?, error = 'the process stopped before the run finished' WHERE id = ?");
-    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id)))();
+    this.db.transaction(() => dead.forEach((r) => mark.run(now, r.id))).immediate();
     return dead.length;
   }
 
@@ -142,7 +147,7 @@ export class SyncStore implements SyncTarget {
       if (args.bookmark) advanceBookmark(this.db, this.account, args.bookmark);
       if (args.backfill?.length) writePendingBackfill(this.db, this.account, args.backfill.reduce<PendingBackfill | null>(applyBackfillChange, this.pendingBackfill()));
       return result;
-    })();
+    }).immediate();
   }
 
   finishRun(runId: number, outcome: { status: Exclude<RunStatus, 'running' | 'skipped'>; counters: RunCounters; error?: string; now: string; bookmark?: string }): void {
@@ -152,7 +157,7 @@ export class SyncStore implements SyncTarget {
       if (outcome.bookmark) advanceBookmark(this.db, this.account, outcome.bookmark);
       if (outcome.status === 'ok') recordSuccess(this.db, this.account, outcome.now, runId);
       else recordError(this.db, this.account, outcome.error ?? 'failed', outcome.now, runId);
-    })();
+    }).immediate();
   }
 
   /**
@@ -170,7 +175,7 @@ export class SyncStore implements SyncTarget {
       const id = Number(info.lastInsertRowid);
       if (run.status === 'failed') recordError(this.db, this.account, run.error, run.now, id);
       return id;
-    })();
+    }).immediate();
   }
 
   /**
@@ -185,7 +190,7 @@ export class SyncStore implements SyncTarget {
       this.db.prepare("UPDATE sync_runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?").run(run.now, run.error, left.id);
       recordError(this.db, this.account, run.error, run.now, left.id);
       return left.id;
-    })();
+    }).immediate();
   }
 
   #saveCounters(runId: number, counters: RunCounters): void {
