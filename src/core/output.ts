@@ -1,4 +1,4 @@
-import { ExitCode, FathomSyncError, InterruptedError, errorMessage, exitCodeOf, type Fix } from './errors.js';
+import { FathomSyncError, InterruptedError, errorMessage, exitCodeOf, type Fix } from './errors.js';
 
 /**
  * The output host: every byte fathom-sync prints goes through here, so stream choice, TTY and CI

@@ -26,7 +26,8 @@ export interface RunRecord {
   counters: RunCounters;
 }
 
-interface RunRow extends CounterFields {
+/** A sync_runs row as either target returns it (`account` absent before schema 6). */
+export interface RunRow extends CounterFields {
   id: number;
   account?: string;
   trigger: string;
@@ -39,10 +40,11 @@ interface RunRow extends CounterFields {
   error: string | null;
 }
 
-const COLUMNS = `id, trigger, mode, window_start, window_end, started_at, ended_at, status, error,
+/** The columns of a RunRow, in SQL. */
+export const RUN_COLUMNS = `id, trigger, mode, window_start, window_end, started_at, ended_at, status, error,
   pages, requests, retries, rate_limited, meetings_seen, meetings_new, meetings_updated, items_skipped`;
 
-function toRecord(row: RunRow): RunRecord {
+export function toRunRecord(row: RunRow): RunRecord {
   return {
     id: row.id,
     account: row.account ?? DEFAULT_PROFILE,
@@ -71,21 +73,21 @@ export class RunHistory {
 
   /** Columns and the condition for `account` (every account's runs when undefined). */
   #of(account: string | undefined): { columns: string; where: string; params: unknown[] } {
-    if (!this.#accounts) return { columns: COLUMNS, where: account === undefined || account === DEFAULT_PROFILE ? '1' : '0', params: [] };
-    return { columns: `account, ${COLUMNS}`, where: account === undefined ? '1' : 'account = ?', params: account === undefined ? [] : [account] };
+    if (!this.#accounts) return { columns: RUN_COLUMNS, where: account === undefined || account === DEFAULT_PROFILE ? '1' : '0', params: [] };
+    return { columns: `account, ${RUN_COLUMNS}`, where: account === undefined ? '1' : 'account = ?', params: account === undefined ? [] : [account] };
   }
 
   /** The newest runs first: of one account, or of all. */
   recent(limit: number, account?: string): RunRecord[] {
     const q = this.#of(account);
-    return (this.db.prepare(`SELECT ${q.columns} FROM sync_runs WHERE ${q.where} ORDER BY id DESC LIMIT ?`).all(...q.params, limit) as RunRow[]).map(toRecord);
+    return (this.db.prepare(`SELECT ${q.columns} FROM sync_runs WHERE ${q.where} ORDER BY id DESC LIMIT ?`).all(...q.params, limit) as RunRow[]).map(toRunRecord);
   }
 
   /** The account's newest run that tried to sync; runs skipped because another sync was running do not count. */
   lastAttempted(account?: string): RunRecord | null {
     const q = this.#of(account);
     const row = this.db.prepare(`SELECT ${q.columns} FROM sync_runs WHERE ${q.where} AND status <> 'skipped' ORDER BY id DESC LIMIT 1`).get(...q.params) as RunRow | undefined;
-    return row ? toRecord(row) : null;
+    return row ? toRunRecord(row) : null;
   }
 
   /**

@@ -1,11 +1,9 @@
 import type { Db } from './db.js';
-import { MeetingWriter, type IncomingMeeting, type PageWriteResult } from './meeting-store.js';
+import { MeetingWriter, type PageWriteResult } from './meeting-store.js';
 import { advanceBookmark, ensureSyncState, readPendingBackfill, readSyncState, recordError, recordSuccess, writePendingBackfill, type SyncState } from './sync-state.js';
 import { DEFAULT_PROFILE } from '../core/profile.js';
 import type { FinishedRun, PageCommit, ProcessProbe, RunOutcome, RunStart, SyncTarget } from './sync-target.js';
-import type { RunStatus, RunTrigger } from './run-history.js';
-import type { SkippedItem } from '../api/schemas.js';
-import { applyBackfillChange, type BackfillChange, type PendingBackfill } from '../domain/backfill.js';
+import { applyBackfillChange, type PendingBackfill } from '../domain/backfill.js';
 import { toCounterFields, withWritten, type RunCounters } from '../domain/counters.js';
 import { contentRetryDue } from '../domain/content-retry.js';
 
@@ -119,17 +117,7 @@ export class SyncStore implements SyncTarget {
    * at any instant, the database holds either all of this page or none of it, and neither the
    * bookmark nor the pending backfill ever runs ahead of the data.
    */
-  commitPage(args: {
-    runId: number;
-    meetings: IncomingMeeting[];
-    skipped: SkippedItem[];
-    counters: RunCounters;
-    now: string;
-    /** When the content of these meetings was asked for (the run's "now"; default `now`). */
-    contentAskedAt?: string;
-    bookmark?: string;
-    backfill?: BackfillChange[];
-  }): PageWriteResult {
+  commitPage(args: PageCommit): PageWriteResult {
     return this.db.transaction(() => {
       const result: PageWriteResult = { new: 0, updated: 0, unchanged: 0 };
       this.#writer.forgetTeam();
@@ -150,7 +138,7 @@ export class SyncStore implements SyncTarget {
     }).immediate();
   }
 
-  finishRun(runId: number, outcome: { status: Exclude<RunStatus, 'running' | 'skipped'>; counters: RunCounters; error?: string; now: string; bookmark?: string }): void {
+  finishRun(runId: number, outcome: RunOutcome): void {
     this.db.transaction(() => {
       this.db.prepare('UPDATE sync_runs SET status = ?, ended_at = ?, error = ? WHERE id = ?').run(outcome.status, outcome.now, outcome.error ?? null, runId);
       this.#saveCounters(runId, outcome.counters);
@@ -164,7 +152,7 @@ export class SyncStore implements SyncTarget {
    * A run that ended before it could sync (no credential, another sync running): one finished
    * row, so `log` and `doctor` show the hourly job's refusals and not only its successes.
    */
-  recordRefusedRun(run: { trigger: RunTrigger; mode: string; status: 'failed' | 'skipped'; error: string; now: string; pid: number }): number {
+  recordRefusedRun(run: FinishedRun): number {
     return this.db.transaction(() => {
       const info = this.db
         .prepare(
@@ -183,7 +171,7 @@ export class SyncStore implements SyncTarget {
    * by a later run: the row it left "running" is finished as failed with the reason; a run that
    * never got a row gets a finished one (skipped).
    */
-  recordUnrecordedRun(run: { trigger: RunTrigger; mode: string; status: 'failed' | 'skipped'; error: string; now: string; pid: number }): number {
+  recordUnrecordedRun(run: FinishedRun): number {
     return this.db.transaction(() => {
       const left = this.db.prepare("SELECT id FROM sync_runs WHERE status = 'running' AND account = ? AND pid = ? AND started_at <= ? ORDER BY id DESC LIMIT 1").get(this.account, run.pid, run.now) as { id: number } | undefined;
       if (!left) return this.recordRefusedRun(run);

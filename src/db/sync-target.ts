@@ -49,9 +49,11 @@ export interface RunOutcome {
   bookmark?: string;
 }
 
+/** A run that ended before it could sync, as the history records it. */
 export interface FinishedRun {
   trigger: RunTrigger;
   mode: string;
+  /** failed: the run could not start (no credential); skipped: another sync was running. */
   status: 'failed' | 'skipped';
   error: string;
   now: string;

@@ -1,4 +1,3 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { recomputeTalkTime } from '../talk-time-store.js';
 
 /**
