@@ -63,7 +63,9 @@ export function parseRunFlags(flags: RunFlags): { mode: ModeRequest; filters: Sy
 export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<number> {
   const { output, paths, clock } = ctx;
   const started = clock.now();
-  output.onJsonFailure(() => ({ duration_ms: clock.now() - started, database: paths.database }));
+  // The database the run wrote to, as shown: the file, or the PostgreSQL target without any password.
+  const database = paths.databaseUrl ? (await import('../db/pg/connection.js')).describePgTarget(paths.databaseUrl) : paths.database;
+  output.onJsonFailure(() => ({ duration_ms: clock.now() - started, database }));
   const { mode, filters } = parseRunFlags(flags);
   const { runSyncJob } = await import('../sync/job.js');
   const { createProgressView } = await import('./run-progress.js');
@@ -78,11 +80,11 @@ export async function runCommand(flags: RunFlags, ctx: AppContext): Promise<numb
     }),
   );
   const durationMs = clock.now() - started;
-  if (output.jsonMode) output.json(runJson(result, { durationMs, database: paths.database }));
+  if (output.jsonMode) output.json(runJson(result, { durationMs, database }));
   else if (!flags.quiet || flags.scheduled) {
     // The scheduled job's lines land in sync.log: stamped, so the log reads as a history.
     const stamp = flags.scheduled ? `${new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')} ` : '';
-    for (const line of summaryLines(result, { durationMs, database: paths.database })) output.result(`${stamp}${line}`);
+    for (const line of summaryLines(result, { durationMs, database })) output.result(`${stamp}${line}`);
   }
   return ExitCode.ok;
 }
