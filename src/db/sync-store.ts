@@ -142,7 +142,9 @@ export class SyncStore implements SyncTarget {
       if (args.bookmark) advanceBookmark(this.db, this.account, args.bookmark);
       if (args.backfill?.length) writePendingBackfill(this.db, this.account, args.backfill.reduce<PendingBackfill | null>(applyBackfillChange, this.pendingBackfill()));
       return result;
-    })();
+      // IMMEDIATE: the page reads before it writes, and a deferred transaction whose snapshot another
+      // account's sync has written past cannot become a writer (SQLITE_BUSY at once, busy timeout or not).
+    }).immediate();
   }
 
   finishRun(runId: number, outcome: { status: Exclude<RunStatus, 'running' | 'skipped'>; counters: RunCounters; error?: string; now: string; bookmark?: string }): void {
@@ -185,7 +187,7 @@ export class SyncStore implements SyncTarget {
       this.db.prepare("UPDATE sync_runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?").run(run.now, run.error, left.id);
       recordError(this.db, this.account, run.error, run.now, left.id);
       return left.id;
-    })();
+    }).immediate();
   }
 
   #saveCounters(runId: number, counters: RunCounters): void {

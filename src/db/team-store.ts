@@ -42,6 +42,7 @@ export class TeamStore implements TeamTarget {
       this.db.prepare('UPDATE sync_state SET teams_synced_at = ? WHERE account = ?').run(now, this.account);
       if (membersChanged) recomputeTalkTime(this.db);
       return { membersChanged };
-    })();
+      // IMMEDIATE: it reads before it writes (see SyncStore.commitPage).
+    }).immediate();
   }
 }
