@@ -78,6 +78,12 @@ export function describeTargets(title: string, body: (target: Target) => void): 
   for (const target of TARGETS) describe.skipIf(target.skip)(target.title(`${title} [${target.name}]`), () => body(target));
 }
 
+/** Two snapshots (TestDatabase.snapshot) hold the same, table by table: a difference names its table. */
+export function expectSameContent(actual: Record<string, unknown[]>, expected: Record<string, unknown[]>): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const table of Object.keys(expected)) expect(actual[table], table).toEqual(expected[table]);
+}
+
 /** Columns whose values say when (or by which run) a row was written, not what it holds. */
 const WRITTEN = new Set(['first_synced_at', 'last_synced_at', 'last_changed_at', 'content_attempts', 'content_checked_at', 'first_seen_at', 'last_seen_at', 'synced_at', 'id', 'search']);
 
@@ -174,7 +180,7 @@ function sqliteTarget(): Target {
     skip: false,
     title: (text) => text,
     async fresh(given) {
-      const env = { ...given, FATHOM_SYNC_DB: undefined };
+      const env: NodeJS.ProcessEnv = { ...given, FATHOM_SYNC_DB: undefined };
       const file = dbPath(env);
       const rows = async <T>(sql: string, ...params: unknown[]): Promise<T[]> => {
         const db = new Database(file, { readonly: true });

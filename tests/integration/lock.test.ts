@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { collect, runCli, startCli, tempHome } from '../helpers/cli.js';
+import { collect, runCli, startCli, stderrContains, tempHome } from '../helpers/cli.js';
 import { describeTargets, type TestDatabase } from '../helpers/targets.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -59,18 +59,6 @@ afterEach(() => {
 });
 
 const lockFile = () => path.join(env.FATHOM_SYNC_HOME!, 'state', 'sync.lock');
-
-/** Resolves once the child's stderr contains `text`. */
-function stderrContains(child: ReturnType<typeof startCli>, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.once('close', () => reject(new Error(`exited without printing "${text}"; stderr: ${seen}`)));
-  });
-}
 
 describeTargets('run lock', (target) => {
   let db: TestDatabase;

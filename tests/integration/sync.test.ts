@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { dbPath, runCli, startCli, collect, tempHome } from '../helpers/cli.js';
-import { describeTargets, type TestDatabase } from '../helpers/targets.js';
+import { accountEnv, expectAccountsSynced, pagesCommitted, partlySameMeetings, sequentialSnapshot, sharedMeetings } from '../helpers/accounts.js';
+import { dbPath, runCli, startCli, collect, launch, tempHome } from '../helpers/cli.js';
+import { startGateProxy } from '../helpers/gate-proxy.js';
+import { describeTargets, expectSameContent, type TestDatabase } from '../helpers/targets.js';
 import { unprivilegedRunner } from '../helpers/unprivileged.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -72,7 +74,7 @@ describeTargets('sync', (target) => {
       const second = json((await runCli(['run', '--all', '--json'], env)).stdout);
       expect(second).toMatchObject({ meetings_new: 0, meetings_updated: 0, meetings_seen: 95 });
       expect(await counts()).toEqual(before);
-      expect(await db.snapshot()).toEqual(content);
+      expectSameContent(await db.snapshot(), content);
       expect(await db.rows('SELECT status, mode, meetings_new FROM sync_runs ORDER BY id')).toEqual([
         { status: 'ok', mode: 'all', meetings_new: 95 },
         { status: 'ok', mode: 'all', meetings_new: 0 },
@@ -414,6 +416,50 @@ describeTargets('sync', (target) => {
       } finally {
         await slow.close();
       }
+    });
+  });
+
+  describe('two accounts at once', () => {
+    let both: FakeFathom;
+    beforeAll(async () => {
+      both = await startFakeFathom({ seed: 7, meetingCount: 60, now: Date.parse(NOW), segmentsPerMeeting: [2, 12], rateLimit: false, apiKeys: ['alice-key', 'bob-key'] });
+    });
+    afterAll(() => both.close());
+
+    it('alice and bob, seeing partly the same meetings, write page for page together: each meeting once, each account its own', async () => {
+      const accounts = partlySameMeetings(both.meetings(), { newer: 10, middle: 30, older: 50 });
+      expect(sharedMeetings(accounts).length).toBeGreaterThanOrEqual(15);
+      const h = tempHome();
+      let sequential: Record<string, unknown[]>;
+      try {
+        sequential = await sequentialSnapshot(target, { ...env, FATHOM_SYNC_HOME: h.baseEnv.FATHOM_SYNC_HOME }, accounts, both.url);
+      } finally {
+        h.cleanup();
+      }
+      // One machine, two profiles: one home (SQLite: a lock file each, one database file).
+      const runs = await Promise.all(
+        accounts.map(async (account) => {
+          const gate = await startGateProxy(both.url, (pathname) => pathname.endsWith('/meetings'));
+          return { account, gate, ...launch(['run', ...account.args], accountEnv(env, account, gate.url)) };
+        }),
+      );
+      try {
+        // Their first pages let through together, each pair once both runs have written the one before.
+        for (let page = 1; page <= 3; page++) {
+          await Promise.all(runs.map((r) => r.gate.arrived(page)));
+          await waitFor(async () => (await Promise.all(runs.map(async (r) => (await pagesCommitted(db, r.account.profile)) === page - 1))).every(Boolean), `both runs to commit page ${page - 1}`);
+          for (const r of runs) r.gate.release();
+        }
+        for (const r of runs) r.gate.open();
+        for (const r of await Promise.all(runs.map((x) => x.done))) expect(r.code, r.stderr).toBe(0);
+      } finally {
+        for (const r of runs) {
+          r.child.kill('SIGKILL'); // only ever a run left waiting by a failed assertion
+          await r.gate.close();
+        }
+      }
+      await expectAccountsSynced(db, both.meetings(), accounts);
+      expectSameContent(await db.snapshot(), sequential!);
     });
   });
 
