@@ -29,6 +29,13 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): 
   return spawn(process.execPath, [CLI, ...args], { env, cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
+/** Starts the CLI with nothing on stdin: the process, its pid and its result to come. */
+export function launch(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; pid: number; done: Promise<CliResult> } {
+  const child = startCli(args, env);
+  child.stdin!.end();
+  return { child, pid: child.pid!, done: collect(child) };
+}
+
 export function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -37,6 +44,18 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolves once the child's stderr contains `text`; rejects if it exits first. */
+export function stderrContains(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (d: Buffer | string) => {
+      seen += d.toString();
+      if (seen.includes(text)) resolve();
+    });
+    child.once('close', () => reject(new Error(`exited without printing "${text}"; stderr: ${seen}`)));
   });
 }
 

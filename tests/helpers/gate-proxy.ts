@@ -13,6 +13,10 @@ export interface GateProxy {
   release(): void;
   /** How many meetings-page requests have been let through so far. */
   released(): number;
+  /** Resolves once `count` gated requests have arrived in all (held or let through). */
+  arrived(count: number): Promise<void>;
+  /** Lets every held request through, and every later one. */
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -20,10 +24,21 @@ export async function startGateProxy(target: string, isGated: (pathname: string)
   const upstream = new URL(target);
   let permits = 0;
   let passed = 0;
+  let arrivals = 0;
+  let opened = false;
   const waiting: (() => void)[] = [];
+  const watchers: { count: number; resolve: () => void }[] = [];
   const admit = (): Promise<void> =>
     new Promise((resolve) => {
-      if (permits > 0) {
+      arrivals += 1;
+      for (const w of watchers.filter((x) => x.count <= arrivals)) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve();
+      }
+      if (opened) {
+        passed += 1;
+        resolve();
+      } else if (permits > 0) {
         permits -= 1;
         passed += 1;
         resolve();
@@ -60,6 +75,15 @@ export async function startGateProxy(target: string, isGated: (pathname: string)
       else permits += 1;
     },
     released: () => passed,
+    arrived: (count) =>
+      new Promise<void>((resolve) => {
+        if (arrivals >= count) resolve();
+        else watchers.push({ count, resolve });
+      }),
+    open() {
+      opened = true;
+      for (const next of waiting.splice(0)) next();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const next of waiting.splice(0)) next();

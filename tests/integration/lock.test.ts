@@ -5,13 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeFathom, type FakeFathom } from '../../src/fake-server/server.js';
-import { collect, runCli, startCli, tempHome, dbPath } from '../helpers/cli.js';
-import { query } from '../helpers/truth.js';
+import { collect, runCli, startCli, stderrContains, tempHome } from '../helpers/cli.js';
+import { describeTargets, type TestDatabase } from '../helpers/targets.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
- * One sync at a time, with real processes. The first sync is held inside its first API call by
- * a gate the test opens: while the server holds that request, the sync holds the lock, and no
- * timing is involved.
+ * One sync at a time, with real processes, on both storage targets (tests/helpers/targets.ts): a
+ * lock file per profile for SQLite, an advisory lock per account for PostgreSQL. The first sync is
+ * held inside its first API call by a gate the test opens: while the server holds that request,
+ * the sync holds the lock, and no timing is involved.
  */
 
 let server: FakeFathom;
@@ -58,43 +60,53 @@ afterEach(() => {
 
 const lockFile = () => path.join(env.FATHOM_SYNC_HOME!, 'state', 'sync.lock');
 
-/** Resolves once the child's stderr contains `text`. */
-function stderrContains(child: ReturnType<typeof startCli>, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.once('close', () => reject(new Error(`exited without printing "${text}"; stderr: ${seen}`)));
+describeTargets('run lock', (target) => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await target.fresh(env);
+    env = db.env;
   });
-}
+  afterEach(() => target.cleanup());
 
-describe('run lock', () => {
-  it('a second run while one is running exits 6 naming the pid and start time', async () => {
+  /** How a refusal names the running sync: its pid and since when (PostgreSQL: its connection's name, which carries the pid). */
+  const holderOf = (pid: number): RegExp =>
+    target.name === 'sqlite'
+      ? new RegExp(`^sync already running \\(pid ${pid} since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`)
+      : new RegExp(`^a sync of profile default is already running into this database \\(fathom-sync sync default pid ${pid} on .+ since \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z\\)$`);
+
+  it('a second run while one is running exits 6 with one line naming the pid and start time', async () => {
     const first = startCli(['run', '--json'], env);
     first.stdin!.end();
     const firstDone = collect(first);
     await gate.arrived;
+    expect(await db.lockHeld()).toBe(true);
 
-    const owner = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number; host: string; startedAt: string };
-    expect(owner).toMatchObject({ pid: first.pid, host: os.hostname() });
-    const second = await runCli(['run', '--json'], env);
+    // A second machine would have a home of its own: the database's lock holds it off all the same.
+    const elsewhere = target.name === 'postgresql' ? { ...env, FATHOM_SYNC_HOME: path.join(home.home, 'other-machine') } : env;
+    const second = await runCli(['run', '--json'], elsewhere);
     expect(second.code).toBe(6);
     expect(JSON.parse(second.stdout)).toMatchObject({ status: 'failed', exit_code: 6 });
-    expect(second.stderr).toContain(`fathom-sync: sync already running (pid ${first.pid} since ${owner.startedAt})`);
-    expect(second.stderr).toMatch(/fix: wait for it to finish, or pass --wait/);
+    const [line, fix] = second.stderr.trim().split('\n');
+    const refusal = line!.replace(/^fathom-sync: /, '');
+    expect(refusal).toMatch(holderOf(first.pid!));
+    if (target.name === 'sqlite') {
+      const owner = JSON.parse(fs.readFileSync(lockFile(), 'utf8')) as { pid: number; host: string; startedAt: string };
+      expect(owner).toMatchObject({ pid: first.pid, host: os.hostname() });
+      expect(refusal).toBe(`sync already running (pid ${first.pid} since ${owner.startedAt})`);
+    }
+    expect(fix).toMatch(/fix: wait for it to finish, or pass --wait/);
 
     gate.open();
     const done = await firstDone;
     expect(done.code, done.stderr).toBe(0);
-    expect(fs.existsSync(lockFile())).toBe(false);
+    expect(await db.lockHeld()).toBe(false);
+    if (target.name === 'sqlite') expect(fs.existsSync(lockFile())).toBe(false);
     // The refused run is in the history as skipped, and wrote nothing else.
-    expect(query(dbPath(env), 'SELECT status, error, trigger FROM sync_runs ORDER BY id')).toEqual([
+    expect(await db.rows('SELECT status, error, trigger FROM sync_runs ORDER BY id')).toEqual([
       { status: 'ok', error: null, trigger: 'manual' },
-      { status: 'skipped', error: `sync already running (pid ${first.pid} since ${owner.startedAt})`, trigger: 'manual' },
+      { status: 'skipped', error: refusal, trigger: 'manual' },
     ]);
-    expect(query(dbPath(env), 'SELECT last_run_id, last_error FROM sync_state')).toEqual([{ last_run_id: 1, last_error: null }]);
+    expect(await db.rows('SELECT last_run_id, last_error FROM sync_state')).toEqual([{ last_run_id: 1, last_error: null }]);
   });
 
   it.each([
@@ -105,14 +117,15 @@ describe('run lock', () => {
     run.stdin!.end();
     const done = collect(run);
     await gate.arrived;
-    expect(fs.existsSync(lockFile())).toBe(true);
+    expect(await db.lockHeld()).toBe(true);
     run.kill(signal);
     const r = await done;
     expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toContain(`fathom-sync: interrupted (${signal}): the meetings written so far are kept`);
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'interrupted', exit_code: code });
-    expect(fs.existsSync(lockFile())).toBe(false);
-    expect(query(dbPath(env), 'SELECT status, error, ended_at IS NOT NULL AS ended FROM sync_runs')).toEqual([
+    expect(await db.lockHeld()).toBe(false);
+    if (target.name === 'sqlite') expect(fs.existsSync(lockFile())).toBe(false);
+    expect(await db.rows('SELECT status, error, CASE WHEN ended_at IS NULL THEN 0 ELSE 1 END AS ended FROM sync_runs')).toEqual([
       { status: 'interrupted', error: `interrupted (${signal}): the meetings written so far are kept`, ended: 1 },
     ]);
     // The next run is not blocked by anything the interrupted one left.
@@ -129,14 +142,15 @@ describe('run lock', () => {
 
     const second = startCli(['run', '--wait'], env);
     second.stdin!.end();
-    const waiting = stderrContains(second, `waiting for the sync already running (pid ${first.pid} since`);
+    const waiting = stderrContains(second, 'waiting for the sync already running (');
     const secondDone = collect(second);
     await waiting;
     gate.open();
     const [a, b] = await Promise.all([firstDone, secondDone]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
-    const runs = query<{ status: string; started_at: string; ended_at: string; pid: number }>(dbPath(env), 'SELECT status, started_at, ended_at, pid FROM sync_runs ORDER BY id');
+    expect(b.stderr).toMatch(new RegExp(`^waiting for the sync already running \\(.*pid ${first.pid} .*\\) to finish\\.\\.\\.$`, 'm'));
+    const runs = await db.rows<{ status: string; started_at: string; ended_at: string; pid: number }>('SELECT status, started_at, ended_at, pid FROM sync_runs ORDER BY id');
     expect(runs.map((r) => [r.status, r.pid])).toEqual([
       ['ok', first.pid],
       ['ok', second.pid],
@@ -145,6 +159,28 @@ describe('run lock', () => {
     expect(Date.parse(runs[1]!.started_at)).toBeGreaterThanOrEqual(Date.parse(runs[0]!.ended_at));
   });
 
+  it('a sync killed with -9 does not hold up the next one, which records it as interrupted', async () => {
+    const run = startCli(['run'], env);
+    run.stdin!.end();
+    const done = collect(run);
+    await gate.arrived;
+    run.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    // SQLite: the lock file stays, naming a process that is gone. PostgreSQL: the lock goes with
+    // the connection, once the server has seen it close.
+    await waitFor(async () => !(await db.lockHeld()), "the killed sync's lock to be free");
+    gate.open();
+    const next = await runCli(['run'], env);
+    expect(next.code, next.stderr).toBe(0);
+    if (target.name === 'sqlite') expect(next.stderr).toContain(`took over a stale lock (process ${run.pid} no longer exists)`);
+    expect(await db.rows('SELECT status, pid FROM sync_runs ORDER BY id')).toEqual([
+      { status: 'interrupted', pid: run.pid },
+      { status: 'ok', pid: expect.any(Number) },
+    ]);
+  });
+});
+
+describe('the SQLite lock file', () => {
   it('takes over a lock left by a process that died', async () => {
     const dead = spawn(process.execPath, ['-e', '']);
     const exited = await collect(dead);

@@ -389,6 +389,10 @@ export class PgTeamStore implements TeamTarget {
       const key = (m: { team: string; email: string }) => `${m.team}\u0000${m.email.toLowerCase()}`;
       // Replacements by two accounts at once do not interleave: the second waits for the first.
       await this.client.query('LOCK TABLE teams IN SHARE ROW EXCLUSIVE MODE');
+      // Another account's page works talk time out with the members it reads, after deleting from
+      // talk_time: wait for pages in flight to commit (the recompute below then sees their meetings)
+      // and hold later ones off until the new members are committed (they then read those).
+      await this.client.query('LOCK TABLE talk_time IN SHARE ROW EXCLUSIVE MODE');
       const before = new Set((await this.client.query<{ team: string; email: string }>('SELECT team, email FROM team_members')).rows.map(key));
       const unique = [...new Map(members.map((m) => [key(m), m])).values()];
       const after = new Set(unique.map(key));
