@@ -1,7 +1,7 @@
 import type { AppContext } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import { openReader } from '../db/read/open.js';
-import { describePgTarget } from '../db/pg/connection.js';
+import { describeTarget } from '../core/database-target.js';
 
 /**
  * What every read command shares: the SQLite database it reads, and whose meetings it shows
@@ -12,7 +12,7 @@ import { describePgTarget } from '../db/pg/connection.js';
 export function readableDatabase(ctx: Pick<AppContext, 'paths'>): string {
   if (ctx.paths.databaseUrl) {
     throw new UsageError(
-      `read commands work on a SQLite database; ${describePgTarget(ctx.paths.databaseUrl)} is PostgreSQL`,
+      `read commands work on a SQLite database; ${describeTarget(ctx.paths)} is PostgreSQL`,
       'query it with psql or a BI tool (README "PostgreSQL"), or pass --db FILE to read a local SQLite database',
     );
   }

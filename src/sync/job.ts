@@ -56,7 +56,7 @@ export type SyncJobContext = Pick<AppContext, 'paths' | 'env' | 'clock' | 'outpu
 export async function runSyncJob(ctx: SyncJobContext, req: SyncJobRequest): Promise<SyncJobResult> {
   const { clock, output } = ctx;
   const system = ctx.lockSystem ?? systemLockSystem;
-  const storage = syncStorageFor(ctx);
+  const storage = await syncStorageFor(ctx);
   const warn = (message: string) => output.warn(message);
   const runFacts = (status: 'failed' | 'skipped', err: unknown) => ({ trigger: req.trigger, mode: req.mode.mode, status, error: errorMessage(err), now: toIso(clock.now()), pid: system.pid });
   // A run refused before it starts is still a run: the history must show the hourly job failing
