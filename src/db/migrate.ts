@@ -29,6 +29,17 @@ export function readSchemaVersion(db: BetterSqlite3.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** The version that keyed sync_state and sync_runs by account (profile). */
+export const ACCOUNTS_SINCE = 6;
+
+/**
+ * Whether the database keeps state and runs per account: always once migrated; a read-only look
+ * (status, doctor, log) may meet a database the next sync has not migrated yet.
+ */
+export function hasAccounts(db: BetterSqlite3.Database): boolean {
+  return readSchemaVersion(db) >= ACCOUNTS_SINCE;
+}
+
 export function migrate(db: BetterSqlite3.Database, migrations: Migrations): void {
   if (readSchemaVersion(db) === SCHEMA_VERSION) return;
   // IMMEDIATE: two processes opening a new database at once must not both create tables.

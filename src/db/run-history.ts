@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { DEFAULT_PROFILE } from '../core/profile.js';
+import { hasAccounts } from './migrate.js';
 import { fromCounterFields, type CounterFields, type RunCounters } from '../domain/counters.js';
 
 /**
@@ -61,19 +62,11 @@ export function toRunRecord(row: RunRow): RunRecord {
 }
 
 export class RunHistory {
-  #perAccount: boolean | undefined;
-
   constructor(private readonly db: Db) {}
 
-  /** Whether runs carry their account (schema 6); a read-only look may meet an older database. */
-  get #accounts(): boolean {
-    this.#perAccount ??= (this.db.prepare('PRAGMA table_info(sync_runs)').all() as { name: string }[]).some((c) => c.name === 'account');
-    return this.#perAccount;
-  }
-
-  /** Columns and the condition for `account` (every account's runs when undefined). */
+  /** Columns and the condition for `account` (every account's runs when undefined); runs of a database before schema 6 are the default account's. */
   #of(account: string | undefined): { columns: string; where: string; params: unknown[] } {
-    if (!this.#accounts) return { columns: RUN_COLUMNS, where: account === undefined || account === DEFAULT_PROFILE ? '1' : '0', params: [] };
+    if (!hasAccounts(this.db)) return { columns: RUN_COLUMNS, where: account === undefined || account === DEFAULT_PROFILE ? '1' : '0', params: [] };
     return { columns: `account, ${RUN_COLUMNS}`, where: account === undefined ? '1' : 'account = ?', params: account === undefined ? [] : [account] };
   }
 

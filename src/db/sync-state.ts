@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import type { PendingBackfill } from '../domain/backfill.js';
 import { DEFAULT_PROFILE } from '../core/profile.js';
+import { hasAccounts } from './migrate.js';
 
 /**
  * One account's row of sync_state: the bookmark, the last success and error, a pending backfill.
@@ -32,19 +33,12 @@ export function toSyncState(row: StateRow | undefined): SyncState {
   return { bookmark: row.bookmark, lastSuccessAt: row.last_success_at, lastRunId: row.last_run_id === null ? null : Number(row.last_run_id), lastError: row.last_error, lastErrorAt: row.last_error_at };
 }
 
-const perAccount = new WeakMap<Db, boolean>();
-
 /**
  * The row of `account`: `WHERE account = ?`, or, in a database from before schema 6 that a
  * read-only look (status, doctor) finds not yet migrated, the one row there was (the default account's).
  */
 function accountRow(db: Db, account: string): { sql: string; params: unknown[] } {
-  let keyed = perAccount.get(db);
-  if (keyed === undefined) {
-    keyed = (db.prepare('PRAGMA table_info(sync_state)').all() as { name: string }[]).some((c) => c.name === 'account');
-    perAccount.set(db, keyed);
-  }
-  if (keyed) return { sql: 'account = ?', params: [account] };
+  if (hasAccounts(db)) return { sql: 'account = ?', params: [account] };
   return account === DEFAULT_PROFILE ? { sql: 'id = 1', params: [] } : { sql: '0', params: [] };
 }
 
