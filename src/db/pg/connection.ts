@@ -60,36 +60,37 @@ export function applicationName(purpose: string, account?: string): string {
   return who.slice(0, 63);
 }
 
+/**
+ * Codes that say the server is not there, or went away: down, restarting, starting up, full of
+ * connections, the network (SQLSTATE classes 08 and 57, and the socket's own errors).
+ */
+export const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+]);
+
+/** The driver's words for a connection that ended under it. */
+export const CONNECTION_ENDED = /Connection terminated|Client has encountered a connection error|not queryable/i;
+
+const LOGIN_FIX = 'put the password in ~/.pgpass (or PGPASSWORD), never in the connection string: https://www.postgresql.org/docs/current/libpq-pgpass.html';
+
 /** Connection problems: the server is not there (exit 5, tried again next hour) or refuses us (exit 1, with the fix). */
 export function connectionFailure(err: unknown, url: string): Error | null {
   const e = err as { code?: string; message?: string };
+  const code = e?.code ?? '';
   const where = describePgTarget(url);
   const text = redactPgSecrets(e?.message ?? String(err), url);
-  switch (e?.code) {
-    case 'ECONNREFUSED':
-    case 'ECONNRESET':
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case '57P01': // admin shutdown
-    case '57P03': // cannot connect now (starting up)
-    case '53300': // too many connections
-      return new DatabaseUnreachableError(where, `cannot reach the PostgreSQL database ${where}: ${text}`, `check that the server is running and reachable; doctor shows the target: fathom-sync doctor`);
-    case '28P01':
-    case '28000':
-      return new DatabaseError(`PostgreSQL refused the login to ${where}: ${text}`, 'put the password in ~/.pgpass (or PGPASSWORD), never in the connection string: https://www.postgresql.org/docs/current/libpq-pgpass.html');
-    case '3D000':
-      return new DatabaseError(`the PostgreSQL database in ${where} does not exist`, `create it first: createdb (or CREATE DATABASE), then run again`);
-    case '42501':
-      return new DatabaseError(`PostgreSQL user lacks a permission on ${where}: ${text}`, 'grant the user CREATE on the database (migrations create the tables), or run fathom-sync as its owner');
-    default:
-      if (e?.message && /password authentication|no password supplied|SASL/i.test(e.message)) {
-        return new DatabaseError(`PostgreSQL refused the login to ${where}: ${text}`, 'put the password in ~/.pgpass (or PGPASSWORD), never in the connection string');
-      }
-      return null;
+  if (UNREACHABLE_CODES.has(code) || CONNECTION_ENDED.test(e?.message ?? '')) {
+    return new DatabaseUnreachableError(where, `cannot reach the PostgreSQL database ${where}: ${text}`, 'check that the server is running and reachable; doctor shows the target: fathom-sync doctor');
   }
+  if (code === '28P01' || code === '28000' || /password authentication|no password supplied|SASL/i.test(e?.message ?? '')) {
+    return new DatabaseError(`PostgreSQL refused the login to ${where}: ${text}`, LOGIN_FIX);
+  }
+  if (code === '3D000') return new DatabaseError(`the PostgreSQL database in ${where} does not exist`, 'create it first: createdb (or CREATE DATABASE), then run again');
+  if (code === '42501') {
+    return new DatabaseError(`PostgreSQL user lacks a permission on ${where}: ${text}`, 'grant the user CREATE on the database (migrations create the tables), or run fathom-sync as its owner');
+  }
+  return null;
 }
 
 /** A connected client, or the typed error that says why not. */

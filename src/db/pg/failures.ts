@@ -1,9 +1,6 @@
 import { DatabaseCorruptError, DatabaseFullError, DatabaseIoError, DatabasePermissionError, DatabaseUnreachableError, type DatabaseFailure } from '../../core/errors.js';
 import type { StorageCall, StorageFailureClassifier } from '../storage-failures.js';
-import { describePgTarget, redactPgSecrets } from './connection.js';
-
-/** Connection-level failures: the server went away mid-run (restart, network, idle timeout). */
-const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+import { CONNECTION_ENDED, UNREACHABLE_CODES, describePgTarget, redactPgSecrets } from './connection.js';
 
 /**
  * PostgreSQL's errors as the storage failures every backend shares (SQLSTATE classes: 53 resources,
@@ -19,7 +16,7 @@ export function pgFailures(url: string): StorageFailureClassifier {
       const e = err as { code?: string; message?: string } | null;
       const code = e?.code ?? '';
       const text = redactPgSecrets(e?.message ?? String(err), url);
-      if (CONNECTION_CODES.has(code) || /Connection terminated|Client has encountered a connection error|not queryable/i.test(e?.message ?? '')) {
+      if (UNREACHABLE_CODES.has(code) || CONNECTION_ENDED.test(e?.message ?? '')) {
         return new DatabaseUnreachableError(location, `lost the connection to the PostgreSQL database ${location}: ${text}`, 'the pages written so far are kept; run again once the server is back (fathom-sync doctor checks it)');
       }
       if (code === '53100') {
