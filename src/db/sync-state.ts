@@ -18,7 +18,8 @@ export interface SyncState {
   lastErrorAt: string | null;
 }
 
-interface StateRow {
+/** A sync_state row's columns that make a SyncState, as either target returns them. */
+export interface SyncStateRow {
   bookmark: string | null;
   last_success_at: string | null;
   last_run_id: number | null;
@@ -28,7 +29,7 @@ interface StateRow {
 
 export const NO_STATE: SyncState = { bookmark: null, lastSuccessAt: null, lastRunId: null, lastError: null, lastErrorAt: null };
 
-export function toSyncState(row: StateRow | undefined): SyncState {
+export function toSyncState(row: SyncStateRow | undefined): SyncState {
   if (!row) return { ...NO_STATE };
   return { bookmark: row.bookmark, lastSuccessAt: row.last_success_at, lastRunId: row.last_run_id === null ? null : Number(row.last_run_id), lastError: row.last_error, lastErrorAt: row.last_error_at };
 }
@@ -44,13 +45,13 @@ function accountRow(db: Db, account: string): { sql: string; params: unknown[] }
 
 export function readSyncState(db: Db, account: string): SyncState {
   const key = accountRow(db, account);
-  const row = db.prepare(`SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE ${key.sql}`).get(...key.params) as StateRow | undefined;
+  const row = db.prepare(`SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE ${key.sql}`).get(...key.params) as SyncStateRow | undefined;
   return toSyncState(row);
 }
 
 /** Every account's state, by name: what `profiles`, `status` and `doctor` show. */
 export function readAllSyncStates(db: Db): Map<string, SyncState> {
-  const rows = db.prepare('SELECT account, bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state ORDER BY account').all() as (StateRow & { account: string })[];
+  const rows = db.prepare('SELECT account, bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state ORDER BY account').all() as (SyncStateRow & { account: string })[];
   return new Map(rows.map((r) => [r.account, toSyncState(r)]));
 }
 

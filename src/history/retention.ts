@@ -18,7 +18,12 @@ export const LOG_KEEP_BYTES = 256 * 1024;
  * the last run sync_state points at, and running rows, are kept (RunHistory.pruneStartedBefore).
  */
 export function pruneRunHistory(db: Db, now: number, days = RUN_HISTORY_DAYS): number {
-  return new RunHistory(db).pruneStartedBefore(toIso(now - days * DAY_MS));
+  return new RunHistory(db).pruneStartedBefore(runHistoryCutoff(now, days));
+}
+
+/** Runs that started before this are pruned (either target). */
+export function runHistoryCutoff(now: number, days = RUN_HISTORY_DAYS): string {
+  return toIso(now - days * DAY_MS);
 }
 
 /**

@@ -9,7 +9,7 @@ import { MEETING_COLUMNS, childRows, isContentComplete, meetingColumns, payloadO
 import { meetingSearchText } from '../meeting-search-index.js';
 import { talkTimeOf } from '../talk-time-store.js';
 import type { IncomingMeeting, PageWriteResult } from '../meeting-store.js';
-import { NO_STATE, toSyncState, type SyncState } from '../sync-state.js';
+import { NO_STATE, toSyncState, type SyncState, type SyncStateRow } from '../sync-state.js';
 import type { FinishedRun, PageCommit, ProcessProbe, RunOutcome, RunStart, SyncTarget, TeamMemberRecord, TeamTarget } from '../sync-target.js';
 import { TS_CONFIG } from './schema.js';
 
@@ -74,14 +74,6 @@ export async function inTransaction<T>(client: PgClient, work: () => Promise<T>)
   }
 }
 
-interface StateRow {
-  bookmark: string | null;
-  last_success_at: string | null;
-  last_run_id: number | null;
-  last_error: string | null;
-  last_error_at: string | null;
-}
-
 export class PgSyncStore implements SyncTarget {
   constructor(
     private readonly client: PgClient,
@@ -89,7 +81,7 @@ export class PgSyncStore implements SyncTarget {
   ) {}
 
   async state(): Promise<SyncState> {
-    const r = await this.client.query<StateRow>('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE account = $1', [this.account]);
+    const r = await this.client.query<SyncStateRow>('SELECT bookmark, last_success_at, last_run_id, last_error, last_error_at FROM sync_state WHERE account = $1', [this.account]);
     return r.rows[0] ? toSyncState(r.rows[0]) : { ...NO_STATE };
   }
 

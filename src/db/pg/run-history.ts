@@ -1,5 +1,5 @@
 import { RUN_COLUMNS, toRunRecord, type RunRecord, type RunRow } from '../run-history.js';
-import { connectPg } from './connection.js';
+import { connectPg, type PgClient } from './connection.js';
 import { readPgSchemaVersion } from './schema.js';
 
 /** The newest runs first, of one account or all, from a PostgreSQL target; null when it has no fathom-sync tables yet. */
@@ -19,4 +19,14 @@ export async function recentPgRuns(url: string, limit: number, account?: string)
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** RunHistory.pruneStartedBefore on PostgreSQL: each account's last run and running rows are kept. */
+export async function prunePgRunHistory(client: PgClient, cutoff: string): Promise<number> {
+  const r = await client.query(
+    `DELETE FROM sync_runs WHERE started_at < $1 AND status <> 'running'
+       AND id NOT IN (SELECT last_run_id FROM sync_state WHERE last_run_id IS NOT NULL)`,
+    [cutoff],
+  );
+  return r.rowCount ?? 0;
 }

@@ -6,8 +6,8 @@ import { pgFailures } from '../../db/pg/failures.js';
 import { PG_SCHEMA_VERSION, migratePg, readPgSchemaVersion } from '../../db/pg/schema.js';
 import { PgSyncStore, PgTeamStore } from '../../db/pg/pg-sync-store.js';
 import { lockAccount, unlockAccount } from '../../db/pg/account-lock.js';
-import { RUN_HISTORY_DAYS } from '../../history/retention.js';
-import { DAY_MS } from '../../domain/time.js';
+import { runHistoryCutoff } from '../../history/retention.js';
+import { prunePgRunHistory } from '../../db/pg/run-history.js';
 import type { SyncStorage } from './types.js';
 
 /**
@@ -66,11 +66,7 @@ export function postgresStorage(args: { url: string; account: string; now: () =>
         tidy: async (now, onProblem) => {
           if (guard.failure) return;
           try {
-            await c.query(
-              `DELETE FROM sync_runs WHERE started_at < $1 AND status <> 'running'
-                 AND id NOT IN (SELECT last_run_id FROM sync_state WHERE last_run_id IS NOT NULL)`,
-              [toIso(now - RUN_HISTORY_DAYS * DAY_MS)],
-            );
+            await prunePgRunHistory(c, runHistoryCutoff(now));
           } catch (err) {
             onProblem(`could not prune old run history: ${errorMessage(err)}`);
           }
