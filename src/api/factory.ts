@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { readConfig } from '../core/config.js';
+import { readConfig, savedApiUrl } from '../core/config.js';
 import type { ApiAuth } from './auth.js';
 import { FathomClient } from './client.js';
 import { HttpClient, type HttpEvent } from './http.js';
@@ -29,7 +29,7 @@ function envMs(env: NodeJS.ProcessEnv, name: string): number | undefined {
  */
 export function apiSettings(ctx: { env: NodeJS.ProcessEnv; seams: { retryBaseMs: number | null }; profile?: string; paths?: { configFile: string } }): ApiSettings {
   const timeoutMs = envMs(ctx.env, 'FATHOM_SYNC_HTTP_TIMEOUT_MS');
-  const saved = ctx.profile && ctx.paths ? readConfig(ctx.paths.configFile).profiles?.[ctx.profile]?.apiUrl : undefined;
+  const saved = ctx.profile && ctx.paths ? savedApiUrl(readConfig(ctx.paths.configFile), ctx.profile) : null;
   return {
     baseUrl: ctx.env.FATHOM_API_URL?.trim() || saved || DEFAULT_API_URL,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),

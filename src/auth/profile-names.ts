@@ -30,11 +30,7 @@ export function knownProfileNames(config: AppConfig, accounts: Iterable<string> 
   return ordered([...Object.keys(config.credentials ?? {}), ...Object.keys(config.profiles ?? {}), ...accounts]);
 }
 
-/** The API URL `connect` saved for the profile, or null for Fathom's own. */
-export function savedApiUrl(config: AppConfig, profile: string): string | null {
-  const url = config.profiles?.[profile]?.apiUrl;
-  return typeof url === 'string' && url.trim() ? url.trim() : null;
-}
+export { savedApiUrl } from '../core/config.js';
 
 /**
  * A command that uses a profile's credential or data (run, status, install-cron) refuses a

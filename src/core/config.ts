@@ -69,3 +69,9 @@ export function updateConfig(file: string, change: (config: AppConfig) => void):
   writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
   return config;
 }
+
+/** The API URL `connect` saved for the profile, or null for Fathom's own. */
+export function savedApiUrl(config: AppConfig, profile: string): string | null {
+  const url = config.profiles?.[profile]?.apiUrl;
+  return typeof url === 'string' && url.trim() ? url.trim() : null;
+}
