@@ -1,7 +1,6 @@
 import { describeTarget } from '../core/database-target.js';
 import type { AppContext } from '../core/context.js';
 import { AuthRequiredError, FathomSyncError, InterruptedError, UsageError, ExitCode, errorMessage, exitCodeOf, type Fix } from '../core/errors.js';
-import { renderFix } from '../core/output.js';
 import { toCounterFields } from '../domain/counters.js';
 import type { SyncFilters } from '../domain/filters.js';
 import { isEmailAddress } from '../domain/recorders.js';
@@ -182,12 +181,7 @@ async function runAllProfiles(flags: RunFlags, ctx: AppContext, request: { mode:
   // What went wrong goes to stderr, as printError says it for one run, with the profile named.
   for (const run of runs) {
     if (run.status === 'not_run') output.streams.stderr.write(`fathom-sync: ${run.profile}: not synced (stopped before its turn)\n`);
-    else if (run.status !== 'ok') {
-      const known = run.error instanceof FathomSyncError;
-      output.streams.stderr.write(`fathom-sync: ${run.profile}: ${known ? '' : 'unexpected error: '}${errorMessage(run.error)}\n`);
-      const fix = fixOf(run.error);
-      if (fix) output.streams.stderr.write(renderFix(fix, '  '));
-    }
+    else if (run.status !== 'ok') output.errorLines(run.error, run.profile);
   }
   if (output.jsonMode) {
     const status = exitCode === ExitCode.ok ? 'ok' : runs.some((r) => r.status === 'interrupted') ? 'interrupted' : 'failed';

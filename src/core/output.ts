@@ -110,20 +110,29 @@ export class OutputHost {
   }
 
   /**
+   * An error as stderr shows it: `fathom-sync: [about: ]message`, and the fix under it. `about`
+   * names what failed when one command reports several (run --all-profiles: the profile).
+   */
+  errorLines(err: unknown, about?: string): void {
+    const head = `fathom-sync: ${about ? `${about}: ` : ''}`;
+    if (err instanceof FathomSyncError) {
+      this.streams.stderr.write(`${head}${err.message}\n`);
+      if (err.fix) this.streams.stderr.write(renderFix(err.fix, '  '));
+    } else if ((err as { name?: string } | null)?.name === 'AbortError') {
+      this.streams.stderr.write(`${head}interrupted\n`);
+    } else {
+      this.streams.stderr.write(`${head}unexpected error: ${errorMessage(err)}\n`);
+      if (this.streams.env.FATHOM_SYNC_DEBUG) this.streams.stderr.write(`${(err as Error | null)?.stack ?? ''}\n`);
+    }
+  }
+
+  /**
    * The one place errors become output and an exit code: one line on stderr, the fix under it,
    * and under --json also a failure object on stdout, so scripts get JSON whatever went wrong.
    */
   printError(err: unknown): number {
     const code = exitCodeOf(err);
-    if (err instanceof FathomSyncError) {
-      this.streams.stderr.write(`fathom-sync: ${err.message}\n`);
-      if (err.fix) this.streams.stderr.write(renderFix(err.fix, '  '));
-    } else if ((err as { name?: string } | null)?.name === 'AbortError') {
-      this.streams.stderr.write('fathom-sync: interrupted\n');
-    } else {
-      this.streams.stderr.write(`fathom-sync: unexpected error: ${errorMessage(err)}\n`);
-      if (this.streams.env.FATHOM_SYNC_DEBUG) this.streams.stderr.write(`${(err as Error | null)?.stack ?? ''}\n`);
-    }
+    this.errorLines(err);
     if (this.#mode.json) {
       this.json({
         status: err instanceof InterruptedError ? 'interrupted' : 'failed',
