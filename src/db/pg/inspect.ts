@@ -1,5 +1,6 @@
 import { errorMessage } from '../../core/errors.js';
 import { toSyncState, type SyncState } from '../sync-state.js';
+import { RUN_COLUMNS, toRunRecord, type RunRecord, type RunRow } from '../run-history.js';
 import { connectPg, describePgTarget, type PgClient } from './connection.js';
 import { PG_SCHEMA_VERSION, readPgSchemaVersion } from './schema.js';
 import { accountLockHolder, describeHolder } from './account-lock.js';
@@ -18,7 +19,7 @@ export interface PgAccountFacts {
   /** Meetings this account sees. */
   meetings: number;
   /** The newest run of the account that tried to sync (runs skipped for a running one do not count). */
-  lastRun: { id: number; status: string; startedAt: string; endedAt: string | null; error: string | null; mode: string; trigger: string; meetingsNew: number } | null;
+  lastRun: RunRecord | null;
   /** Who holds the account's sync lock now, or null. */
   lockHolder: string | null;
 }
@@ -53,10 +54,7 @@ export async function inspectPgTarget(url: string, options: { accounts?: string[
       const row = states.find((s) => s.account === account);
       const seen = (await client.query<{ n: number }>('SELECT count(*) AS n FROM account_meetings WHERE account = $1', [account])).rows[0]!.n;
       const run = (
-        await client.query<{ id: number; status: string; started_at: string; ended_at: string | null; error: string | null; mode: string; trigger: string; meetings_new: number }>(
-          "SELECT id, status, started_at, ended_at, error, mode, trigger, meetings_new FROM sync_runs WHERE account = $1 AND status <> 'skipped' ORDER BY id DESC LIMIT 1",
-          [account],
-        )
+        await client.query<RunRow>(`SELECT account, ${RUN_COLUMNS} FROM sync_runs WHERE account = $1 AND status <> 'skipped' ORDER BY id DESC LIMIT 1`, [account])
       ).rows[0];
       const holder = await accountLockHolder(client, account);
       accounts.push({
@@ -64,7 +62,7 @@ export async function inspectPgTarget(url: string, options: { accounts?: string[
         state: toSyncState(row),
         backfillPending: row?.backfill_before ? { from: row.backfill_from, before: row.backfill_before } : null,
         meetings: seen,
-        lastRun: run ? { id: run.id, status: run.status, startedAt: run.started_at, endedAt: run.ended_at, error: run.error, mode: run.mode, trigger: run.trigger, meetingsNew: run.meetings_new } : null,
+        lastRun: run ? toRunRecord(run) : null,
         lockHolder: holder ? describeHolder(holder) : null,
       });
     }

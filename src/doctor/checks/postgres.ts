@@ -1,4 +1,3 @@
-import { zeroCounters } from '../../domain/counters.js';
 import type { PgAccountFacts, PgTargetFacts } from '../../db/pg/inspect.js';
 import type { CheckResult, DoctorContext, LastRunFacts } from '../types.js';
 
@@ -44,11 +43,5 @@ export async function pgLockResult(ctx: DoctorContext, facts: PgTargetFacts): Pr
 export function pgLastRunFacts(facts: PgTargetFacts, account: string): LastRunFacts | null {
   const a = pgAccount(facts, account);
   if (!a) return null;
-  const run = a.lastRun;
-  return {
-    lastSuccessAt: a.state.lastSuccessAt,
-    lastRun: run
-      ? { id: run.id, account, trigger: run.trigger, mode: run.mode, status: run.status, windowStart: null, windowEnd: null, startedAt: run.startedAt, endedAt: run.endedAt, error: run.error, counters: { ...zeroCounters(), meetingsNew: run.meetingsNew } }
-      : null,
-  };
+  return { lastSuccessAt: a.state.lastSuccessAt, lastRun: a.lastRun };
 }
